@@ -1,0 +1,56 @@
+// Env and File: the only way the engine reaches the file system (LevelDB's Env seam).
+// The default Env is POSIX with positional I/O (pread/pwrite), so concurrent readers
+// never share a file position. Tests wrap it to inject short writes, failed syncs,
+// ENOSPC and power cuts.
+// Thread-safety: a File's ReadAt may run concurrently with other ReadAt and WriteAt
+// calls on other ranges; the engine never overlaps a write with a read of the same range.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "memh/engine/result.h"
+#include "memh/engine/status.h"
+
+namespace memh::engine {
+
+class File {
+ public:
+  virtual ~File() = default;
+  // Reads exactly out.size() bytes at `offset`; reading past the end is kCorruption
+  // ("truncated"), since the engine only reads what its structures say exists.
+  virtual Status ReadAt(std::uint64_t offset, std::span<std::uint8_t> out) = 0;
+  // Writes all of `data` at `offset`, growing the file if needed.
+  virtual Status WriteAt(std::uint64_t offset, std::span<const std::uint8_t> data) = 0;
+  // Makes every completed write durable (fsync).
+  virtual Status Sync() = 0;
+  // Sets the file's length.
+  virtual Status Truncate(std::uint64_t size) = 0;
+  virtual Result<std::uint64_t> Size() = 0;
+  virtual const std::string& path() const = 0;
+};
+
+enum class OpenMode : std::uint8_t {
+  kReadOnly,
+  kReadWrite,      // must exist
+  kCreateExclusive // must not exist
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  virtual Result<std::unique_ptr<File>> Open(const std::string& path, OpenMode mode) = 0;
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Remove(const std::string& path) = 0;
+  virtual bool Exists(const std::string& path) = 0;
+  // fsync of the directory holding `path`, so a rename or create in it is durable.
+  virtual Status SyncDirOf(const std::string& path) = 0;
+};
+
+// The POSIX Env (a process-wide singleton; never destroyed).
+Env& DefaultEnv();
+
+}  // namespace memh::engine

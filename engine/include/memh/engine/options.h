@@ -1,0 +1,46 @@
+// StoreOptions: everything a caller chooses when creating or opening a store. The
+// defaults are the original engine's numbers (ENGINE.md, "Numbers from the original"),
+// except timers, which are off so that a scenario's work never depends on timing.
+#pragma once
+
+#include <cstdint>
+
+#include "memh/engine/clock.h"
+#include "memh/engine/env.h"
+
+namespace memh::engine {
+
+enum class SyncPolicy : std::uint8_t {
+  kNone,    // never fsync: fastest, durable only as far as the OS gets (benchmarks)
+  kCommit,  // fsync at every commit point (flush, commit, auto-commit, vacuum, close)
+};
+
+struct StoreOptions {
+  // Set at creation, a power of two in [512, 65536]; on open it must match the file
+  // (0 means "whatever the file says").
+  std::uint32_t page_size = 4096;
+  SyncPolicy sync = SyncPolicy::kCommit;
+  // Writes are queued and applied in batches of this many operations.
+  std::uint32_t batch_size = 200;
+  // At most this many queued operations; a writer waits when the queue is full.
+  std::uint32_t queue_capacity = 1000;
+  // The registry is committed (auto-commit) after this many applied changes.
+  std::uint32_t registry_flush_threshold = 200;
+  // Entries held by the metadata cache in front of the registry.
+  std::uint32_t metadata_cache_capacity = 1000;
+  // The file grows by at least this many pages (2560 x 4 KiB = 10 MiB), or by half
+  // its size, whichever is larger.
+  std::uint32_t growth_min_pages = 2560;
+  // Background flush of pending writes every this many ms; 0 = off (the default).
+  std::uint32_t flush_interval_ms = 0;
+  // Bytes a pooled buffer strategy may keep for reuse (per pool); a buffer returned
+  // beyond this cap is freed. Ignored by the fresh strategies.
+  std::uint64_t buffer_pool_bytes = 64ull << 20;
+  // Open without write access: nothing is ever written; mutating calls fail.
+  bool read_only = false;
+  // Null means SystemClock() / DefaultEnv(). Both must outlive the store.
+  Clock* clock = nullptr;
+  Env* env = nullptr;
+};
+
+}  // namespace memh::engine

@@ -1,0 +1,35 @@
+// The writes knob: where a queued write keeps its copy of the caller's bytes until
+// the batch holding it is written to the file. write_staging_copy.cc (the baseline)
+// copies each payload into its own new heap buffer, as the original did; a staged
+// strategy copies into reused memory. The build links exactly one implementation.
+// Thread-safety: Stage() is called under the store's exclusive gate; the returned
+// Buffers may be destroyed on the background writer thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "knobs/buffer.h"
+#include "memh/engine/options.h"
+
+namespace memh::engine {
+
+class WriteStaging {
+ public:
+  explicit WriteStaging(const StoreOptions& options);
+  ~WriteStaging();
+  WriteStaging(const WriteStaging&) = delete;
+  WriteStaging& operator=(const WriteStaging&) = delete;
+
+  // A copy of `payload`, valid until the Buffer is destroyed. Throws std::bad_alloc.
+  Buffer Stage(std::span<const std::uint8_t> payload);
+  static std::string_view StrategyName();  // "copy" | "staged"
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace memh::engine

@@ -1,0 +1,144 @@
+// StoreCore: the engine behind memh::engine::Store. It owns the file, the committed
+// state, the queued changes and the background writer thread.
+//
+// Threads and locks:
+// - Foreground calls take the IoGate: shared to read, exclusive to queue a change.
+// - One background writer thread does every write to the file: it applies batches
+//   (allocate under the exclusive gate, write under the writer-I/O section, publish
+//   under the exclusive gate), commits, and vacuums. Work reaches it through a fixed
+//   ring (queue_mutex_ + queue_cv_). Only the writer thread mutates blocks_, map_,
+//   committed_ and the free lists, always under the exclusive gate, so it may read
+//   them without the gate.
+// - Readers see, in order: the open transaction, the current batch, batches in the
+//   ring from newest to oldest, then the applied blocks (read-your-writes).
+// Lock order: gate, then queue_mutex_. The writer never holds queue_mutex_ while
+// taking the gate.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "cache/metadata_cache.h"
+#include "knobs/buffers.h"
+#include "knobs/io_gate.h"
+#include "knobs/write_staging.h"
+#include "memh/engine/store.h"
+#include "store/batch.h"
+#include "store/committed_state.h"
+#include "store/work_ring.h"
+
+namespace memh::engine {
+
+class StoreCore {
+ public:
+  static Result<std::unique_ptr<StoreCore>> Create(const std::string& path, const StoreOptions& options);
+  static Result<std::unique_ptr<StoreCore>> Open(const std::string& path, const StoreOptions& options);
+  ~StoreCore();
+
+  Status Close();
+  Status Write(std::string_view name, std::span<const std::uint8_t> payload);
+  Result<std::vector<std::uint8_t>> Read(std::string_view name);
+  Result<std::uint64_t> ReadInto(std::string_view name, std::span<std::uint8_t> out);
+  Status Remove(std::string_view name);
+  Result<bool> Exists(std::string_view name);
+  Result<BlockMetadata> Metadata(std::string_view name);
+  Result<std::vector<std::string>> List(std::string_view prefix);
+  Status Flush();
+  Status Drain();
+  Status Begin();
+  Status Commit();
+  Status Rollback();
+  Result<VacuumReport> Vacuum(VacuumMode mode);
+  Result<StoreStats> Stats();
+  Result<VerifyReport> Verify();
+  const std::string& path() const { return path_; }
+
+ private:
+  StoreCore(const StoreOptions& options, std::unique_ptr<File> file);
+  void StartWriter();
+
+  // Foreground (store_ops.cc).
+  Status CheckOpenLocked() const;
+  Status CheckWritableLocked() const;
+  Status Enqueue(std::string_view name, PendingOp op);
+  bool RoomForHandOffLocked() const;
+  void HandOffLocked(std::unique_ptr<Batch> fresh);
+  Status Submit(WorkKind kind, Completion* completion, bool hand_off_current);
+  void PushLocked(WorkItem item);
+  void WaitFor(Completion* completion);
+  const PendingOp* FindPendingLocked(std::string_view name) const;
+  bool FindAppliedLocked(std::string_view name, BlockLocation* location);
+  // Reads and checks an applied block into a scratch buffer.
+  Result<Buffer> ReadAppliedLocked(std::string_view name, const BlockLocation& location);
+
+  // Background writer (writer.cc).
+  void WriterLoop();
+  Status RunItem(WorkKind kind, Batch* batch, Completion* completion);
+  // Writes a batch to fresh extents and publishes it; a failure poisons the store.
+  Status ApplyBatch(Batch& batch);
+  void FinishFront(Status status);
+  Result<Extent> AllocateLocked(std::uint64_t pages);
+  void Poison(const Status& cause);
+  bool poisoned() const { return poisoned_.load(std::memory_order_acquire); }
+  // Ok, or why the store refuses changes.
+  Status PoisonStatus() const { return poisoned() ? poison_cause_ : Status::Ok(); }
+
+  // Commit (commit.cc). `release_all` frees retired extents at once and truncates the
+  // file to its last used page (vacuum's final commit).
+  Status CommitNow(bool force, bool release_all);
+
+  // Vacuum (vacuum.cc).
+  Status VacuumQuick(VacuumReport* report);
+  Status VacuumFull(VacuumReport* report);
+  Status MoveBlock(const std::string& name, Extent target);
+  double FragmentationLocked() const;
+
+  StoreOptions options_;
+  Clock* clock_;
+  Env* env_;
+  std::string path_;
+  std::unique_ptr<File> file_;
+  std::uint32_t page_size_ = 0;
+
+  BufferSource buffers_;
+  WriteStaging staging_;
+  IoGate gate_;
+  MetadataCache cache_;
+
+  // Guarded by the exclusive gate (readers: shared gate).
+  HeaderSlot committed_;
+  BlockMap blocks_;
+  FreeSpaceMap map_{0, 1};
+  std::vector<Extent> pending_free_;  // freed by applied changes, not yet committed
+  std::vector<Extent> retired_;       // freed by the last commit; reusable after the next
+  std::unique_ptr<Batch> current_;
+  std::unique_ptr<Batch> txn_;
+  std::uint64_t dirty_changes_ = 0;
+  std::uint64_t commits_ = 0;
+  std::uint64_t batches_applied_ = 0;
+  std::uint64_t file_pages_ = 0;      // pages the file has been extended to
+  std::uint64_t last_vacuum_ms_ = 0;  // written into the next header slot
+  bool closed_ = false;
+
+  // Set once, after a failed sync or background write; then every change is refused.
+  std::atomic<bool> poisoned_{false};
+  std::mutex poison_mutex_;
+  Status poison_cause_;  // written once under poison_mutex_ before poisoned_ is set
+
+  // The writer's queue. Pushing and popping also need the exclusive gate, so readers
+  // may walk the ring under the shared gate.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  WorkRing ring_;
+  std::uint64_t queued_ops_ = 0;      // operations in kApply items of the ring
+  std::thread writer_;
+};
+
+}  // namespace memh::engine

@@ -1,0 +1,420 @@
+// The foreground half of StoreCore: the calls a client thread makes. They read under
+// the shared gate and queue changes under the exclusive gate; everything that writes
+// the file is handed to the background writer (writer.cc).
+#include <algorithm>
+#include <cstring>
+
+#include "checksum/sha256.h"
+#include "store/store_core.h"
+
+namespace memh::engine {
+namespace {
+
+std::string BlockWhere(const std::string& path, std::string_view name) {
+  std::string where = path;
+  where.append(": block \"");
+  where.append(name);
+  where.append("\"");
+  return where;
+}
+
+}  // namespace
+
+Status StoreCore::CheckOpenLocked() const {
+  if (closed_) return Status::Closed(path_);
+  return Status::Ok();
+}
+
+Status StoreCore::CheckWritableLocked() const {
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  if (options_.read_only) return Status::FailedPrecondition(path_, "opened read-only");
+  if (poisoned()) {
+    return Status::FailedPrecondition(path_, "refusing changes until reopened after: " + PoisonStatus().message());
+  }
+  return Status::Ok();
+}
+
+bool StoreCore::RoomForHandOffLocked() const {
+  return ring_.free_slots() > 0 && queued_ops_ + current_->ops.size() <= options_.queue_capacity;
+}
+
+void StoreCore::HandOffLocked(std::unique_ptr<Batch> fresh) {
+  WorkItem item;
+  item.kind = WorkKind::kApply;
+  queued_ops_ += current_->ops.size();
+  item.batch = std::exchange(current_, std::move(fresh));
+  PushLocked(std::move(item));
+}
+
+void StoreCore::PushLocked(WorkItem item) {
+  std::lock_guard lock(queue_mutex_);
+  ring_.Push(std::move(item));
+  queue_cv_.notify_all();
+}
+
+// Queues one change. When the change fills the current batch, the batch goes to the
+// writer at once; when the writer's queue has no room for it, the caller waits
+// (outside the gate) before changing anything, so a full queue never half-applies a
+// call. The next batch is allocated before the change is made, so running out of
+// memory leaves the store as it was.
+Status StoreCore::Enqueue(std::string_view name, PendingOp op) {
+  for (;;) {
+    {
+      ExclusiveGate gate(gate_);
+      MEMH_RETURN_IF_ERROR(CheckWritableLocked());
+      if (op.remove && FindPendingLocked(name) == nullptr) {
+        BlockLocation unused;
+        if (!FindAppliedLocked(name, &unused)) return Status::NotFound(BlockWhere(path_, name));
+      } else if (op.remove && FindPendingLocked(name)->remove) {
+        return Status::NotFound(BlockWhere(path_, name));
+      }
+      if (txn_ != nullptr) {
+        txn_->ops.insert_or_assign(std::string(name), std::move(op));
+        return Status::Ok();
+      }
+      bool fills = current_->ops.size() + (current_->ops.contains(name) ? 0 : 1) >= options_.batch_size;
+      if (!fills || RoomForHandOffLocked()) {
+        std::unique_ptr<Batch> fresh = fills ? std::make_unique<Batch>() : nullptr;
+        current_->ops.insert_or_assign(std::string(name), std::move(op));
+        if (fills) HandOffLocked(std::move(fresh));
+        return Status::Ok();
+      }
+    }
+    std::unique_lock lock(queue_mutex_);
+    queue_cv_.wait(lock, [&] {
+      return ring_.free_slots() > 0 && queued_ops_ + options_.batch_size <= options_.queue_capacity;
+    });
+  }
+}
+
+Status StoreCore::Write(std::string_view name, std::span<const std::uint8_t> payload) {
+  MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  if (payload.size() > kMaxBlockBytes) {
+    return Status::InvalidArgument(BlockWhere(path_, name), "payload of " + std::to_string(payload.size()) +
+                                                                 " bytes is over the 4 GiB limit");
+  }
+  PendingOp op;
+  op.length = payload.size();
+  op.sha256 = buffers_.Checksum(payload);
+  op.payload = staging_.Stage(payload);
+  op.modified_ms = clock_->NowMillis();
+  return Enqueue(name, std::move(op));
+}
+
+Status StoreCore::Remove(std::string_view name) {
+  MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  PendingOp op;
+  op.remove = true;
+  op.modified_ms = clock_->NowMillis();
+  return Enqueue(name, std::move(op));
+}
+
+const PendingOp* StoreCore::FindPendingLocked(std::string_view name) const {
+  auto find = [&](const Batch* batch) -> const PendingOp* {
+    if (batch == nullptr) return nullptr;
+    auto it = batch->ops.find(name);
+    return it == batch->ops.end() ? nullptr : &it->second;
+  };
+  if (const PendingOp* op = find(txn_.get())) return op;
+  if (const PendingOp* op = find(current_.get())) return op;
+  for (std::size_t i = 0; i < ring_.size(); ++i) {
+    const WorkItem& item = ring_.FromNewest(i);
+    if (item.kind != WorkKind::kApply) continue;
+    if (const PendingOp* op = find(item.batch.get())) return op;
+  }
+  return nullptr;
+}
+
+bool StoreCore::FindAppliedLocked(std::string_view name, BlockLocation* location) {
+  if (cache_.Get(name, location)) return true;
+  auto it = blocks_.find(name);
+  if (it == blocks_.end()) return false;
+  const BlockEntry& entry = it->second;
+  *location = BlockLocation{entry.offset, entry.length, entry.sha256, entry.modified_ms};
+  cache_.Put(name, *location);
+  return true;
+}
+
+Result<Buffer> StoreCore::ReadAppliedLocked(std::string_view name, const BlockLocation& location) {
+  Buffer scratch = buffers_.Acquire(location.length);
+  Status status = file_->ReadAt(location.offset, scratch.span());
+  if (!status.ok()) {
+    return status.WithPrefix(BlockWhere(path_, name) + " at offset " + std::to_string(location.offset));
+  }
+  if (buffers_.Checksum(scratch.span()) != location.sha256) {
+    return Status::Corruption(BlockWhere(path_, name) + " at offset " + std::to_string(location.offset),
+                              "checksum mismatch");
+  }
+  return scratch;
+}
+
+Result<std::vector<std::uint8_t>> StoreCore::Read(std::string_view name) {
+  MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  if (const PendingOp* op = FindPendingLocked(name)) {
+    if (op->remove) return Status::NotFound(BlockWhere(path_, name));
+    return std::vector<std::uint8_t>(op->payload.data(), op->payload.data() + op->length);
+  }
+  BlockLocation location;
+  if (!FindAppliedLocked(name, &location)) return Status::NotFound(BlockWhere(path_, name));
+  MEMH_ASSIGN_OR_RETURN(Buffer scratch, ReadAppliedLocked(name, location));
+  return std::vector<std::uint8_t>(scratch.data(), scratch.data() + location.length);
+}
+
+Result<std::uint64_t> StoreCore::ReadInto(std::string_view name, std::span<std::uint8_t> out) {
+  MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  auto too_small = [&](std::uint64_t length) {
+    return Status::InvalidArgument(BlockWhere(path_, name), "buffer of " + std::to_string(out.size()) +
+                                                                 " bytes is smaller than the block's " +
+                                                                 std::to_string(length));
+  };
+  if (const PendingOp* op = FindPendingLocked(name)) {
+    if (op->remove) return Status::NotFound(BlockWhere(path_, name));
+    if (out.size() < op->length) return too_small(op->length);
+    if (op->length > 0) std::memcpy(out.data(), op->payload.data(), op->length);
+    return op->length;
+  }
+  BlockLocation location;
+  if (!FindAppliedLocked(name, &location)) return Status::NotFound(BlockWhere(path_, name));
+  if (out.size() < location.length) return too_small(location.length);
+  MEMH_ASSIGN_OR_RETURN(Buffer scratch, ReadAppliedLocked(name, location));
+  if (location.length > 0) std::memcpy(out.data(), scratch.data(), location.length);
+  return location.length;
+}
+
+Result<bool> StoreCore::Exists(std::string_view name) {
+  MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  if (const PendingOp* op = FindPendingLocked(name)) return !op->remove;
+  return blocks_.contains(name);
+}
+
+Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
+  MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  BlockMetadata meta;
+  meta.name.assign(name);
+  if (const PendingOp* op = FindPendingLocked(name)) {
+    if (op->remove) return Status::NotFound(BlockWhere(path_, name));
+    meta.length = op->length;
+    meta.sha256 = op->sha256;
+    meta.modified_ms = op->modified_ms;
+    meta.pending = true;
+    return meta;
+  }
+  auto it = blocks_.find(name);
+  if (it == blocks_.end()) return Status::NotFound(BlockWhere(path_, name));
+  meta.length = it->second.length;
+  meta.offset = it->second.offset;
+  meta.pages = PagesFor(it->second.length, page_size_);
+  meta.sha256 = it->second.sha256;
+  meta.modified_ms = it->second.modified_ms;
+  return meta;
+}
+
+Result<std::vector<std::string>> StoreCore::List(std::string_view prefix) {
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  std::map<std::string_view, bool> visible;  // name -> exists, oldest change first
+  auto in_prefix = [&](std::string_view name) { return name.substr(0, prefix.size()) == prefix; };
+  for (auto it = blocks_.lower_bound(prefix); it != blocks_.end() && in_prefix(it->first); ++it) {
+    visible[it->first] = true;
+  }
+  auto overlay = [&](const Batch* batch) {
+    if (batch == nullptr) return;
+    for (auto it = batch->ops.lower_bound(prefix); it != batch->ops.end() && in_prefix(it->first); ++it) {
+      visible[it->first] = !it->second.remove;
+    }
+  };
+  for (std::size_t i = ring_.size(); i > 0; --i) {
+    const WorkItem& item = ring_.FromNewest(i - 1);
+    if (item.kind == WorkKind::kApply) overlay(item.batch.get());
+  }
+  overlay(current_.get());
+  overlay(txn_.get());
+  std::vector<std::string> names;
+  for (const auto& [name, exists] : visible) {
+    if (exists) names.emplace_back(name);
+  }
+  return names;
+}
+
+Status StoreCore::Begin() {
+  ExclusiveGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckWritableLocked());
+  if (txn_ != nullptr) return Status::FailedPrecondition(path_, "a transaction is already open");
+  txn_ = std::make_unique<Batch>();
+  return Status::Ok();
+}
+
+Status StoreCore::Rollback() {
+  ExclusiveGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  if (txn_ == nullptr) return Status::FailedPrecondition(path_, "no transaction is open");
+  txn_.reset();
+  return Status::Ok();
+}
+
+Status StoreCore::Commit() {
+  Completion completion;
+  {
+    ExclusiveGate gate(gate_);
+    MEMH_RETURN_IF_ERROR(CheckWritableLocked());
+    if (txn_ == nullptr) return Status::FailedPrecondition(path_, "no transaction is open");
+    // Up to three items: the batch queued before Begin(), the transaction, the commit.
+    if (ring_.free_slots() < 3) {
+      // Rare (many concurrent flushes): the transaction stays open; try again later.
+      return Status::FailedPrecondition(path_, "writer queue full; retry the commit");
+    }
+    std::unique_ptr<Batch> fresh = std::make_unique<Batch>();
+    if (!current_->ops.empty()) HandOffLocked(std::move(fresh));
+    WorkItem apply;
+    apply.kind = WorkKind::kApply;
+    queued_ops_ += txn_->ops.size();
+    apply.batch = std::move(txn_);
+    PushLocked(std::move(apply));
+    WorkItem commit;
+    commit.kind = WorkKind::kCommit;
+    commit.completion = &completion;
+    PushLocked(std::move(commit));
+  }
+  WaitFor(&completion);
+  return completion.status;
+}
+
+// Queues `kind` for the writer (after the current batch when `hand_off_current`) and
+// waits for it.
+Status StoreCore::Submit(WorkKind kind, Completion* completion, bool hand_off_current) {
+  for (;;) {
+    {
+      ExclusiveGate gate(gate_);
+      MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+      bool hand_off = hand_off_current && !current_->ops.empty();
+      if (ring_.free_slots() >= (hand_off ? 2u : 1u)) {
+        if (hand_off) HandOffLocked(std::make_unique<Batch>());
+        WorkItem item;
+        item.kind = kind;
+        item.completion = completion;
+        PushLocked(std::move(item));
+        break;
+      }
+    }
+    std::unique_lock lock(queue_mutex_);
+    queue_cv_.wait(lock, [&] { return ring_.free_slots() >= 2; });
+  }
+  WaitFor(completion);
+  return completion->status;
+}
+
+void StoreCore::WaitFor(Completion* completion) {
+  std::unique_lock lock(queue_mutex_);
+  queue_cv_.wait(lock, [&] { return completion->finished; });
+}
+
+Status StoreCore::Flush() {
+  {
+    ExclusiveGate gate(gate_);
+    MEMH_RETURN_IF_ERROR(CheckWritableLocked());
+    if (txn_ != nullptr) return Status::FailedPrecondition(path_, "a transaction is open: commit it instead");
+  }
+  Completion completion;
+  return Submit(WorkKind::kCommit, &completion, /*hand_off_current=*/true);
+}
+
+Status StoreCore::Drain() {
+  if (options_.read_only) return Status::Ok();
+  Completion completion;
+  return Submit(WorkKind::kBarrier, &completion, /*hand_off_current=*/false);
+}
+
+Result<VacuumReport> StoreCore::Vacuum(VacuumMode mode) {
+  {
+    ExclusiveGate gate(gate_);
+    MEMH_RETURN_IF_ERROR(CheckWritableLocked());
+    if (txn_ != nullptr) return Status::FailedPrecondition(path_, "a transaction is open");
+  }
+  Completion completion;
+  completion.vacuum_mode = mode;
+  MEMH_RETURN_IF_ERROR(Submit(WorkKind::kVacuum, &completion, /*hand_off_current=*/true));
+  return completion.vacuum_report;
+}
+
+Result<StoreStats> StoreCore::Stats() {
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  StoreStats stats;
+  stats.page_size = page_size_;
+  stats.file_bytes = committed_.file_bytes;
+  stats.total_pages = map_.total_pages();
+  stats.used_pages = map_.used_pages();
+  stats.free_pages = map_.free_pages();
+  stats.used_bytes = stats.used_pages * page_size_;
+  stats.free_bytes = stats.free_pages * page_size_;
+  for (const auto& [name, entry] : blocks_) stats.payload_bytes += entry.length;
+  stats.fragmentation = FragmentationLocked();
+  std::uint64_t pending = 0;
+  std::int64_t visible = static_cast<std::int64_t>(blocks_.size());
+  auto count = [&](const Batch* batch) {
+    if (batch == nullptr) return;
+    pending += batch->ops.size();
+  };
+  count(current_.get());
+  count(txn_.get());
+  for (std::size_t i = 0; i < ring_.size(); ++i) {
+    const WorkItem& item = ring_.FromNewest(i);
+    if (item.kind == WorkKind::kApply) count(item.batch.get());
+  }
+  stats.pending_writes = pending;
+  if (pending > 0) {
+    // Visible count with pending changes: ask List for the authoritative answer.
+    visible = 0;
+    std::map<std::string_view, bool> seen;
+    for (const auto& [name, entry] : blocks_) seen[name] = true;
+    auto overlay = [&](const Batch* batch) {
+      if (batch == nullptr) return;
+      for (const auto& [name, op] : batch->ops) seen[name] = !op.remove;
+    };
+    for (std::size_t i = ring_.size(); i > 0; --i) {
+      const WorkItem& item = ring_.FromNewest(i - 1);
+      if (item.kind == WorkKind::kApply) overlay(item.batch.get());
+    }
+    overlay(current_.get());
+    overlay(txn_.get());
+    for (const auto& [name, exists] : seen) visible += exists ? 1 : 0;
+  }
+  stats.block_count = static_cast<std::uint64_t>(visible);
+  stats.generation = committed_.generation;
+  stats.commits = commits_;
+  stats.batches_applied = batches_applied_;
+  stats.last_vacuum_ms = committed_.last_vacuum_ms;
+  stats.cache_hits = cache_.hits();
+  stats.cache_misses = cache_.misses();
+  stats.max_concurrent_readers = gate_.max_concurrent_readers();
+  stats.buffer_rents = buffers_.rents();
+  stats.buffer_returns = buffers_.returns();
+  stats.buffers_strategy = BufferSource::StrategyName();
+  stats.writes_strategy = WriteStaging::StrategyName();
+  stats.locks_strategy = IoGate::StrategyName();
+  return stats;
+}
+
+Result<VerifyReport> StoreCore::Verify() {
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
+  VerifyReport report;
+  Result<CommittedState> state = LoadCommittedState(*file_, page_size_, options_.growth_min_pages);
+  if (!state.ok()) {
+    report.problems.push_back(state.status().message());
+    return report;
+  }
+  report.warnings = state->warnings;
+  VerifyBlocks(*file_, *state, buffers_, &report);
+  return report;
+}
+
+}  // namespace memh::engine

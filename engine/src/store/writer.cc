@@ -1,0 +1,191 @@
+// The background writer thread: the only thread that writes the store file. It takes
+// work items from the ring in order: applies batches (data to fresh extents, sorted by
+// offset), commits (after batch_size applied changes, and on request), vacuums.
+// Batch boundaries come from operation counts and explicit requests only, so a
+// scenario does the same work, and allocates the same bytes, every run.
+#include <algorithm>
+#include <new>
+
+#include "store/store_core.h"
+
+namespace memh::engine {
+
+void StoreCore::StartWriter() {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+void StoreCore::WriterLoop() {
+  for (;;) {
+    WorkKind kind;
+    Batch* batch = nullptr;
+    Completion* completion = nullptr;
+    {
+      std::unique_lock lock(queue_mutex_);
+      if (options_.flush_interval_ms == 0) {
+        queue_cv_.wait(lock, [&] { return !ring_.empty(); });
+      } else if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms),
+                                     [&] { return !ring_.empty(); })) {
+        // Timer tick with nothing queued: commit what was applied, if anything.
+        lock.unlock();
+        if (dirty_changes_ > 0 && !poisoned()) {
+          Status ignored = CommitNow(/*force=*/false, /*release_all=*/false);
+          (void)ignored;  // a failed commit poisons the store; the next call reports it
+        }
+        continue;
+      }
+      WorkItem& front = ring_.Front();
+      kind = front.kind;
+      batch = front.batch.get();
+      completion = front.completion;
+    }
+    Status status;
+    try {
+      status = RunItem(kind, batch, completion);
+    } catch (const std::bad_alloc&) {
+      // The durable state is intact; what was in memory may not be, so stop changes.
+      status = Status::OutOfMemory(path_ + ": background writer");
+      Poison(status);
+    }
+    FinishFront(std::move(status));
+    if (kind == WorkKind::kStop) return;
+    if (kind == WorkKind::kApply && dirty_changes_ >= options_.registry_flush_threshold && !poisoned()) {
+      try {
+        (void)CommitNow(/*force=*/false, /*release_all=*/false);  // a failure poisons the store
+      } catch (const std::bad_alloc&) {
+        Poison(Status::OutOfMemory(path_ + ": auto-commit"));
+      }
+    }
+  }
+}
+
+Status StoreCore::RunItem(WorkKind kind, Batch* batch, Completion* completion) {
+  switch (kind) {
+    case WorkKind::kApply:
+      return ApplyBatch(*batch);
+    case WorkKind::kCommit:
+      if (poisoned()) return PoisonStatus().WithPrefix("commit refused");
+      return CommitNow(/*force=*/false, /*release_all=*/false);
+    case WorkKind::kVacuum: {
+      if (poisoned()) return PoisonStatus().WithPrefix("vacuum refused");
+      MEMH_RETURN_IF_ERROR(CommitNow(/*force=*/false, /*release_all=*/false));
+      completion->vacuum_report.mode = completion->vacuum_mode;
+      return completion->vacuum_mode == VacuumMode::kQuick ? VacuumQuick(&completion->vacuum_report)
+                                                           : VacuumFull(&completion->vacuum_report);
+    }
+    case WorkKind::kBarrier:
+    case WorkKind::kStop:
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+// Pops the front item, wakes whoever waits for it or for room in the queue. The batch
+// (and the staged payloads it owns) is freed here, on the writer thread.
+void StoreCore::FinishFront(Status status) {
+  WorkItem item;
+  {
+    ExclusiveGate gate(gate_);
+    std::lock_guard lock(queue_mutex_);
+    item = ring_.PopFront();
+    if (item.kind == WorkKind::kApply) queued_ops_ -= item.batch->ops.size();
+    if (item.completion != nullptr) {
+      item.completion->status = std::move(status);
+      item.completion->finished = true;
+    }
+    queue_cv_.notify_all();
+  }
+}
+
+void StoreCore::Poison(const Status& cause) {
+  std::lock_guard lock(poison_mutex_);
+  if (poisoned()) return;
+  poison_cause_ = cause;
+  poisoned_.store(true, std::memory_order_release);
+}
+
+Result<Extent> StoreCore::AllocateLocked(std::uint64_t pages) {
+  Extent extent = map_.Allocate(pages);
+  if (map_.total_pages() > file_pages_) {
+    Status grown = file_->Truncate(map_.total_pages() * page_size_);
+    if (!grown.ok()) {
+      map_.Free(extent);
+      return grown.WithPrefix("growing the file");
+    }
+    file_pages_ = map_.total_pages();
+  }
+  return extent;
+}
+
+Status StoreCore::ApplyBatch(Batch& batch) {
+  struct Planned {
+    const std::string* name;
+    PendingOp* op;
+    Extent extent;
+  };
+  std::vector<Planned> plan;
+  plan.reserve(batch.ops.size());
+  Status status;
+  {
+    ExclusiveGate gate(gate_);
+    if (poisoned()) status = PoisonStatus();
+    for (auto& [name, op] : batch.ops) {
+      if (!status.ok()) break;
+      Planned planned{&name, &op, Extent{}};
+      if (!op.remove && op.length > 0) {
+        Result<Extent> extent = AllocateLocked(PagesFor(op.length, page_size_));
+        if (!extent.ok()) {
+          status = extent.status();
+          break;
+        }
+        planned.extent = *extent;
+      }
+      plan.push_back(planned);
+    }
+  }
+  // Sorted by file offset, so the writes sweep the file once (as the original did).
+  std::stable_sort(plan.begin(), plan.end(),
+                   [](const Planned& a, const Planned& b) { return a.extent.start < b.extent.start; });
+  if (status.ok()) {
+    WriterIoGate io(gate_);
+    for (const Planned& planned : plan) {
+      if (planned.extent.count == 0) continue;
+      status = file_->WriteAt(planned.extent.start * page_size_, planned.op->payload.span());
+      if (!status.ok()) break;
+    }
+  }
+  {
+    ExclusiveGate gate(gate_);
+    if (!status.ok()) {
+      // The old state is intact (nothing points at the new extents); the queued
+      // changes are lost, so the store refuses more until it is reopened.
+      for (const Planned& planned : plan) {
+        if (planned.extent.count > 0) map_.Free(planned.extent);
+      }
+      Poison(status.WithPrefix("applying a batch of " + std::to_string(batch.ops.size()) + " writes"));
+    } else {
+      for (const Planned& planned : plan) {
+        auto it = blocks_.find(*planned.name);
+        if (it != blocks_.end() && it->second.length > 0) {
+          pending_free_.push_back(ExtentOf(it->second.offset, it->second.length, page_size_));
+        }
+        cache_.Erase(*planned.name);
+        if (planned.op->remove) {
+          if (it != blocks_.end()) blocks_.erase(it);
+          continue;
+        }
+        if (it == blocks_.end()) it = blocks_.emplace(*planned.name, BlockEntry{}).first;
+        BlockEntry& entry = it->second;
+        entry.name = *planned.name;
+        entry.offset = planned.extent.start * page_size_;
+        entry.length = planned.op->length;
+        entry.sha256 = planned.op->sha256;
+        entry.modified_ms = planned.op->modified_ms;
+      }
+      dirty_changes_ += plan.size();
+      ++batches_applied_;
+    }
+  }
+  return status;
+}
+
+}  // namespace memh::engine
