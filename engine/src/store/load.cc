@@ -151,7 +151,6 @@ Result<CommittedState> LoadCommittedState(File& file, std::uint32_t page_size, s
       continue;
     }
     if (!found || slot->generation > state.slot.generation) {
-      if (found) state.warnings.push_back(SlotName(state.slot_index) + " holds an older generation");
       state.slot = *slot;
       state.slot_index = index;
       found = true;

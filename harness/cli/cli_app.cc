@@ -1,0 +1,50 @@
+#include "cli/cli_app.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "memh/engine/build_info.h"
+
+namespace memh::harness {
+
+void PrintError(std::string_view message) {
+  std::string line = "memharness: ";
+  line.append(message);
+  for (char& c : line) {
+    if (c == '\n') c = ' ';  // one line, always
+  }
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+int RunCli(int argc, char** argv, std::string_view variant) {
+  CliContext context;
+  context.variant.assign(variant);
+  engine::EngineKnobs knobs = engine::LinkedKnobs();
+  CLI::App app("memharness: exact heap-allocation measurement of a single-file block store.\n"
+               "This binary's engine: variant " + context.variant + " (buffers " + std::string(knobs.buffers) +
+               ", writes " + std::string(knobs.writes) + ", locks " + std::string(knobs.locks) + ")",
+               "memharness");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "memharness 0.1 (" + context.variant + ")");
+  AddStoreCommands(app, context);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::printf("%s", app.help().c_str());
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    std::printf("%s", app.help("", CLI::AppFormatMode::All).c_str());
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    std::printf("%s\n", e.what());
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    PrintError(std::string(e.what()) + " (see memharness --help)");
+    return kExitBadInput;
+  }
+  return context.exit_code;
+}
+
+}  // namespace memh::harness
