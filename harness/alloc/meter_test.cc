@@ -1,0 +1,275 @@
+// The meter counts exactly what each allocation path asks for. Every test measures a
+// tight stretch with nothing but the pattern in it, and only then asserts (gtest's
+// macros allocate). Memory is always used, so a compiler may not remove a new/delete
+// pair: if it did, the meter would read 0 and the test would fail, as it should.
+#include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "alloc/backend.h"
+#include "alloc/meter.h"
+
+namespace memh::harness::alloc {
+namespace {
+
+void Use(void* p, std::size_t n) {
+  if (p != nullptr && n > 0) std::memset(p, 0x5A, n);
+  asm volatile("" : : "r"(p) : "memory");  // the pointer escapes: no elision
+}
+
+TEST(Meter, MallocAndFree) {
+  Counters before = ThisThread();
+  void* a = std::malloc(100);
+  Use(a, 100);
+  void* b = std::malloc(5000);
+  Use(b, 5000);
+  std::free(a);
+  std::free(b);
+  std::free(nullptr);  // counts nothing
+  Counters d = ThisThread() - before;
+  EXPECT_EQ(d.bytes, 5100u);
+  EXPECT_EQ(d.calls, 2u);
+  EXPECT_EQ(d.frees, 2u);
+  EXPECT_EQ(d.bytes_freed, 5100u);
+  EXPECT_EQ(d.net_bytes(), 0);
+}
+
+TEST(Meter, CallocZeroesAndCounts) {
+  Counters before = ThisThread();
+  auto* p = static_cast<unsigned char*>(std::calloc(10, 30));
+  bool zero = true;
+  for (int i = 0; i < 300; ++i) zero = zero && p[i] == 0;
+  Use(p, 300);
+  std::free(p);
+  Counters d = ThisThread() - before;
+  EXPECT_TRUE(zero);
+  EXPECT_EQ(d.bytes, 300u);
+  EXPECT_EQ(d.calls, 1u);
+  EXPECT_EQ(d.frees, 1u);
+}
+
+TEST(Meter, ReallocGrowShrinkAndEdges) {
+  Counters before = ThisThread();
+  void* p = std::realloc(nullptr, 64);  // = malloc(64)
+  Use(p, 64);
+  std::memset(p, 7, 64);
+  p = std::realloc(p, 1000);  // grow: +1000, -64
+  bool kept = static_cast<unsigned char*>(p)[63] == 7;
+  Use(p, 1000);
+  p = std::realloc(p, 10);  // shrink: +10, -1000
+  Use(p, 10);
+  void* gone = std::realloc(p, 0);  // frees, returns null
+  Counters d = ThisThread() - before;
+  EXPECT_TRUE(kept);
+  EXPECT_EQ(gone, nullptr);
+  EXPECT_EQ(d.bytes, 64u + 1000 + 10);
+  EXPECT_EQ(d.calls, 3u);
+  EXPECT_EQ(d.frees, 3u);
+  EXPECT_EQ(d.bytes_freed, 64u + 1000 + 10);
+}
+
+TEST(Meter, AlignedCFamily) {
+  Counters before = ThisThread();
+  void* a = nullptr;
+  int rc = posix_memalign(&a, 256, 100);
+  Use(a, 100);
+  void* b = aligned_alloc(64, 128);
+  Use(b, 128);
+  void* c = memalign(4096, 10);
+  Use(c, 10);
+  void* v = valloc(50);
+  Use(v, 50);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(a) % 256 == 0 &&
+                       reinterpret_cast<std::uintptr_t>(b) % 64 == 0 &&
+                       reinterpret_cast<std::uintptr_t>(c) % 4096 == 0 &&
+                       reinterpret_cast<std::uintptr_t>(v) % 4096 == 0;
+  std::free(a);
+  std::free(b);
+  std::free(c);
+  std::free(v);
+  Counters d = ThisThread() - before;
+  EXPECT_EQ(rc, 0);
+  EXPECT_TRUE(aligned);
+  EXPECT_EQ(d.bytes, 100u + 128 + 10 + 50);
+  EXPECT_EQ(d.calls, 4u);
+  EXPECT_EQ(d.frees, 4u);
+  int bad = posix_memalign(&a, 24, 10);  // not a power of two
+  EXPECT_EQ(bad, EINVAL);
+}
+
+struct alignas(128) Wide {
+  char bytes[300];
+};
+
+TEST(Meter, EveryOperatorNewForm) {
+  Counters before = ThisThread();
+  int* one = new int(5);
+  Use(one, sizeof(int));
+  int* many = new int[10];
+  Use(many, 40);
+  int* nothrow_one = new (std::nothrow) int;
+  Use(nothrow_one, 4);
+  char* nothrow_many = new (std::nothrow) char[33];
+  Use(nothrow_many, 33);
+  Wide* wide = new Wide;
+  Use(wide, sizeof(Wide));
+  Wide* wides = new Wide[2];
+  Use(wides, 2 * sizeof(Wide));
+  Wide* nothrow_wide = new (std::nothrow) Wide;
+  Use(nothrow_wide, sizeof(Wide));
+  void* raw = ::operator new(77, std::align_val_t{64});
+  Use(raw, 77);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(wide) % 128 == 0 &&
+                       reinterpret_cast<std::uintptr_t>(wides) % 128 == 0 &&
+                       reinterpret_cast<std::uintptr_t>(raw) % 64 == 0;
+  delete one;
+  delete[] many;
+  delete nothrow_one;
+  delete[] nothrow_many;
+  delete wide;
+  delete[] wides;
+  delete nothrow_wide;
+  ::operator delete(raw, 77, std::align_val_t{64});
+  Counters d = ThisThread() - before;
+  EXPECT_TRUE(aligned);
+  // new Wide[2] may carry an array cookie only for types with destructors; Wide has none.
+  EXPECT_EQ(d.bytes, 4u + 40 + 4 + 33 + 4 * sizeof(Wide) + 77);
+  EXPECT_EQ(d.calls, 8u);
+  EXPECT_EQ(d.frees, 8u);
+  EXPECT_EQ(d.bytes_freed, d.bytes);
+}
+
+TEST(Meter, ZeroSizeRequestsAreCallsOfZeroBytes) {
+  Counters before = ThisThread();
+  void* m = std::malloc(0);
+  Use(m, 0);
+  char* n = new char[0];
+  Use(n, 0);
+  const bool got_pointer = m != nullptr;
+  std::free(m);
+  delete[] n;
+  Counters d = ThisThread() - before;
+  EXPECT_TRUE(got_pointer);
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.calls, 2u);
+  EXPECT_EQ(d.frees, 2u);
+}
+
+TEST(Meter, UsableSizeCoversTheRequest) {
+  void* p = std::malloc(1000);
+  Use(p, 1000);
+  std::size_t usable = malloc_usable_size(p);
+  std::free(p);
+  EXPECT_GE(usable, 1000u);
+  EXPECT_EQ(malloc_usable_size(nullptr), 0u);
+}
+
+TEST(Meter, FreeingOlderMemoryCountsOnlyTheFree) {
+  void* old = std::malloc(4321);
+  Use(old, 4321);
+  Counters before = ThisThread();
+  std::free(old);
+  Counters d = ThisThread() - before;
+  EXPECT_EQ(d.bytes, 0u);
+  EXPECT_EQ(d.calls, 0u);
+  EXPECT_EQ(d.frees, 1u);
+  EXPECT_EQ(d.bytes_freed, 4321u);
+  EXPECT_EQ(d.net_bytes(), -4321);
+}
+
+TEST(Meter, ChargedBytesAreTheBackendsChargeForTheRequest) {
+  (void)BackendThreadAllocatedBytes();  // jemalloc initialises its mallctl tree once
+  Counters before = ThisThread();
+  std::uint64_t backend_before = ThisThreadBackendChargedBytes();
+  unsigned long long jemalloc_before = BackendThreadAllocatedBytes();
+  void* p = std::malloc(17);
+  Use(p, 17);
+  void* q = std::malloc(4097);
+  Use(q, 4097);
+  unsigned long long jemalloc_after = BackendThreadAllocatedBytes();
+  std::free(p);
+  std::free(q);
+  Counters d = ThisThread() - before;
+  std::uint64_t backend = ThisThreadBackendChargedBytes() - backend_before;
+  EXPECT_GE(d.charged_bytes, d.bytes);
+  EXPECT_GT(backend, d.charged_bytes);  // the headers are the meter's, not the caller's
+  if (std::strcmp(AllocatorName(), "jemalloc") == 0) {
+    EXPECT_EQ(d.charged_bytes, 32u + 5120u);  // jemalloc's size classes for 17 and 4097
+    EXPECT_EQ(jemalloc_after - jemalloc_before, backend);  // jemalloc's own count agrees
+  }
+}
+
+TEST(Meter, FailureInjectionOnceAndPersistent) {
+  FailAllocation(2, /*persistent=*/false);
+  void* a = std::malloc(10);
+  void* b = std::malloc(10);  // fails
+  void* c = std::malloc(10);
+  StopFailing();
+  EXPECT_NE(a, nullptr);
+  EXPECT_EQ(b, nullptr);
+  EXPECT_NE(c, nullptr);
+  std::free(a);
+  std::free(c);
+
+  Counters before = ThisThread();
+  FailAllocation(1, /*persistent=*/true);
+  bool threw = false;
+  try {
+    int* never = new int[4];
+    Use(never, 16);
+  } catch (const std::bad_alloc&) {
+    threw = true;
+  }
+  int* null_new = new (std::nothrow) int;
+  void* null_malloc = std::malloc(1);
+  std::uint64_t attempts = AttemptsSinceArmed();
+  StopFailing();
+  Counters d = ThisThread() - before;
+  EXPECT_TRUE(threw);
+  EXPECT_EQ(null_new, nullptr);
+  EXPECT_EQ(null_malloc, nullptr);
+  // Four, not three: throwing std::bad_alloc asks malloc for the exception object
+  // (__cxa_allocate_exception), which fails too and falls back to libstdc++'s
+  // emergency pool. The meter sees, and counts, that attempt as well.
+  EXPECT_EQ(attempts, 4u);
+  EXPECT_EQ(d.failed, 4u);
+  EXPECT_EQ(d.calls, 0u);
+  void* after = std::malloc(8);  // disarmed
+  EXPECT_NE(after, nullptr);
+  std::free(after);
+}
+
+TEST(Meter, PeakIsTheHighestLiveBytes) {
+  ResetPeak();
+  std::uint64_t base = LiveBytes();
+  void* a = std::malloc(1000);
+  Use(a, 1000);
+  void* b = std::malloc(2000);
+  Use(b, 2000);
+  std::free(a);
+  void* c = std::malloc(500);
+  Use(c, 500);
+  std::free(b);
+  std::free(c);
+  std::uint64_t peak = PeakLiveBytes() - base;
+  EXPECT_EQ(peak, 3000u);
+}
+
+TEST(Meter, ProcessTotalsIncludeThisThread) {
+  Counters process_before = Process();
+  Counters before = ThisThread();
+  void* p = std::malloc(999);
+  Use(p, 999);
+  std::free(p);
+  Counters d = ThisThread() - before;
+  Counters pd = Process() - process_before;
+  EXPECT_EQ(d.bytes, 999u);
+  EXPECT_GE(pd.bytes, 999u);  // other threads (none here) could only add
+  EXPECT_EQ(pd.bytes, d.bytes);
+}
+
+}  // namespace
+}  // namespace memh::harness::alloc

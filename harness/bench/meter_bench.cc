@@ -1,0 +1,45 @@
+// What the meter costs per allocation: malloc/free and new/delete through the hooks
+// against jemalloc's own mallocx/dallocx with no hook in between.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "alloc/backend.h"
+
+namespace {
+
+void BM_MallocFreeMetered(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    void* p = std::malloc(size);
+    benchmark::DoNotOptimize(p);
+    std::free(p);
+  }
+}
+BENCHMARK(BM_MallocFreeMetered)->Arg(16)->Arg(256)->Arg(4096)->Arg(65536);
+
+void BM_NewDeleteMetered(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    char* p = new char[size];
+    benchmark::DoNotOptimize(p);
+    delete[] p;
+  }
+}
+BENCHMARK(BM_NewDeleteMetered)->Arg(16)->Arg(256)->Arg(4096)->Arg(65536);
+
+void BM_BackendDirect(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    void* p = memh::harness::alloc::BackendAllocate(size, 16);
+    benchmark::DoNotOptimize(p);
+    memh::harness::alloc::BackendFree(p);
+  }
+  state.SetLabel(memh::harness::alloc::BackendName());
+}
+BENCHMARK(BM_BackendDirect)->Arg(16)->Arg(256)->Arg(4096)->Arg(65536);
+
+}  // namespace
+
+BENCHMARK_MAIN();
