@@ -90,7 +90,7 @@ void Region::OpStart() {
   client.at_op_start = ThisThread();
 }
 
-void Region::OpEnd() {
+void Region::OpEnd(std::uint32_t tag) {
   const Counters delta = ThisThread() - client.at_op_start;
   const std::uint64_t elapsed = NowNs() - client.op_start_ns;
   const std::uint64_t slot = next_sample_.fetch_add(1, std::memory_order_relaxed);
@@ -103,6 +103,7 @@ void Region::OpEnd() {
   sample.charged_bytes = delta.charged_bytes;
   sample.elapsed_ns = elapsed;
   sample.client = client.index;
+  sample.tag = tag;
 }
 
 RegionResult Region::End() {

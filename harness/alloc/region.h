@@ -28,6 +28,7 @@ struct OpSample {
   std::uint64_t charged_bytes = 0;
   std::uint64_t elapsed_ns = 0;
   std::uint32_t client = 0;  // the client thread's index, in join order
+  std::uint32_t tag = 0;     // what the caller said the operation was (OpEnd's tag)
 };
 
 struct RegionResult {
@@ -50,7 +51,7 @@ class Region {
   void Join();   // the calling thread becomes a client
   void Leave();  // the calling client thread stops being one
   void OpStart();
-  void OpEnd();
+  void OpEnd(std::uint32_t tag = 0);
   RegionResult End();  // the calling thread leaves; the region's figures
 
  private:

@@ -27,6 +27,7 @@ struct CliContext {
 void PrintError(std::string_view message);
 
 void AddStoreCommands(CLI::App& app, CliContext& context);
+void AddRunCommands(CLI::App& app, CliContext& context);
 
 int RunCli(int argc, char** argv, std::string_view variant);
 

@@ -36,6 +36,7 @@ struct Completion {
 
 struct WorkItem {
   WorkKind kind = WorkKind::kBarrier;
+  std::uint64_t seq = 0;            // kApply: the batch's hand-off number, from 1
   std::unique_ptr<Batch> batch;     // kApply
   Completion* completion = nullptr; // kCommit (may be null), kVacuum, kBarrier
 };

@@ -80,9 +80,9 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
   Status status;
   bool sync_failed = false;
   {
-    Buffer registry = buffers_.Acquire(registry_length);
+    Buffer registry = writer_buffers_.Acquire(registry_length);
     EncodeRegistry(blocks_, registry.span());
-    Buffer map = buffers_.Acquire(slot.map_length);
+    Buffer map = writer_buffers_.Acquire(slot.map_length);
     EncodeMapPadded(persisted, map.span());
     HeaderSlotBytes header = EncodeHeaderSlot(slot);
     WriterIoGate io(gate_);

@@ -37,10 +37,14 @@ StoreCore::StoreCore(const StoreOptions& options, std::unique_ptr<File> file)
       path_(file->path()),
       file_(std::move(file)),
       buffers_(options),
+      writer_buffers_(options),
       staging_(options),
       cache_(options.metadata_cache_capacity),
       current_(std::make_unique<Batch>()),
-      ring_(RingCapacity(options)) {}
+      ring_(RingCapacity(options)) {
+  max_in_flight_ = std::max<std::uint64_t>(1, options.queue_capacity / options.batch_size);
+  finished_.reserve(RingCapacity(options));
+}
 
 StoreCore::~StoreCore() {
   if (!closed_) (void)Close();
@@ -102,6 +106,8 @@ Status StoreCore::Close() {
     Completion stop;
     (void)Submit(WorkKind::kStop, &stop, /*hand_off_current=*/false);
     writer_.join();
+    ExclusiveGate gate(gate_);
+    ReclaimBatchesLocked(UINT64_MAX);
   }
   ExclusiveGate gate(gate_);
   closed_ = true;

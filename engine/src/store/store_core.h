@@ -68,10 +68,17 @@ class StoreCore {
   Status CheckOpenLocked() const;
   Status CheckWritableLocked() const;
   Status Enqueue(std::string_view name, PendingOp op);
-  bool RoomForHandOffLocked() const;
+  bool RoomForHandOffLocked();
+  bool RoomForHandOffQueueLocked() const;  // REQUIRES queue_mutex_
   void HandOffLocked(std::unique_ptr<Batch> fresh);
+  // Destroys applied batches numbered <= `seq` (their staged payloads go back to
+  // where they came from). Only client threads call it, at points fixed by the
+  // sequence of calls, never by timing: see the comment on finished_.
+  // REQUIRES the exclusive gate (readers look into finished batches).
+  void ReclaimBatchesLocked(std::uint64_t seq);
   Status Submit(WorkKind kind, Completion* completion, bool hand_off_current);
-  void PushLocked(WorkItem item);
+  // Returns the number of the last batch handed off when `item` was queued.
+  std::uint64_t PushLocked(WorkItem item);
   void WaitFor(Completion* completion);
   const PendingOp* FindPendingLocked(std::string_view name) const;
   bool FindAppliedLocked(std::string_view name, BlockLocation* location);
@@ -107,7 +114,8 @@ class StoreCore {
   std::unique_ptr<File> file_;
   std::uint32_t page_size_ = 0;
 
-  BufferSource buffers_;
+  BufferSource buffers_;         // client threads' scratch
+  BufferSource writer_buffers_;  // the writer thread's own, so neither's reuse depends on the other's timing
   WriteStaging staging_;
   IoGate gate_;
   MetadataCache cache_;
@@ -137,7 +145,17 @@ class StoreCore {
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   WorkRing ring_;
-  std::uint64_t queued_ops_ = 0;      // operations in kApply items of the ring
+  // Write-behind depth: batch k may be handed off once batch k - max_in_flight_ has
+  // been applied (the original's bounded queue: queue_capacity / batch_size batches).
+  std::uint64_t max_in_flight_ = 1;
+  std::uint64_t handed_seq_ = 0;   // batches handed to the writer
+  std::uint64_t applied_seq_ = 0;  // batches the writer has finished
+  // Applied batches wait here to be destroyed by a client thread at a fixed point:
+  // handing off batch k reclaims batch k - max_in_flight_, and a flush, drain or
+  // commit reclaims what it waited for. Were the writer to free them as it finishes,
+  // whether a client's next staging buffer is new or reused would depend on the
+  // writer's speed, and the same scenario would allocate differently run to run.
+  std::vector<std::pair<std::uint64_t, std::unique_ptr<Batch>>> finished_;
   std::thread writer_;
 };
 

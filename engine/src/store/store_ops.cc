@@ -34,22 +34,34 @@ Status StoreCore::CheckWritableLocked() const {
   return Status::Ok();
 }
 
-bool StoreCore::RoomForHandOffLocked() const {
-  return ring_.free_slots() > 0 && queued_ops_ + current_->ops.size() <= options_.queue_capacity;
+bool StoreCore::RoomForHandOffQueueLocked() const {
+  return ring_.free_slots() > 0 && applied_seq_ + max_in_flight_ >= handed_seq_ + 1;
+}
+
+bool StoreCore::RoomForHandOffLocked() {
+  std::lock_guard lock(queue_mutex_);
+  return RoomForHandOffQueueLocked();
 }
 
 void StoreCore::HandOffLocked(std::unique_ptr<Batch> fresh) {
   WorkItem item;
   item.kind = WorkKind::kApply;
-  queued_ops_ += current_->ops.size();
   item.batch = std::exchange(current_, std::move(fresh));
-  PushLocked(std::move(item));
+  const std::uint64_t seq = PushLocked(std::move(item));
+  if (seq > max_in_flight_) ReclaimBatchesLocked(seq - max_in_flight_);
 }
 
-void StoreCore::PushLocked(WorkItem item) {
+std::uint64_t StoreCore::PushLocked(WorkItem item) {
   std::lock_guard lock(queue_mutex_);
+  if (item.kind == WorkKind::kApply) item.seq = ++handed_seq_;
   ring_.Push(std::move(item));
   queue_cv_.notify_all();
+  return handed_seq_;
+}
+
+void StoreCore::ReclaimBatchesLocked(std::uint64_t seq) {
+  std::lock_guard lock(queue_mutex_);
+  std::erase_if(finished_, [&](const auto& entry) { return entry.first <= seq; });
 }
 
 // Queues one change. When the change fills the current batch, the batch goes to the
@@ -81,9 +93,7 @@ Status StoreCore::Enqueue(std::string_view name, PendingOp op) {
       }
     }
     std::unique_lock lock(queue_mutex_);
-    queue_cv_.wait(lock, [&] {
-      return ring_.free_slots() > 0 && queued_ops_ + options_.batch_size <= options_.queue_capacity;
-    });
+    queue_cv_.wait(lock, [&] { return RoomForHandOffQueueLocked(); });
   }
 }
 
@@ -121,6 +131,11 @@ const PendingOp* StoreCore::FindPendingLocked(std::string_view name) const {
     const WorkItem& item = ring_.FromNewest(i);
     if (item.kind != WorkKind::kApply) continue;
     if (const PendingOp* op = find(item.batch.get())) return op;
+  }
+  // Applied but not yet reclaimed: still served from memory, so that whether a read
+  // touches the file never depends on how far the writer has got.
+  for (auto it = finished_.rbegin(); it != finished_.rend(); ++it) {
+    if (const PendingOp* op = find(it->second.get())) return op;
   }
   return nullptr;
 }
@@ -262,6 +277,7 @@ Status StoreCore::Rollback() {
 
 Status StoreCore::Commit() {
   Completion completion;
+  std::uint64_t barrier = 0;
   {
     ExclusiveGate gate(gate_);
     MEMH_RETURN_IF_ERROR(CheckWritableLocked());
@@ -275,39 +291,43 @@ Status StoreCore::Commit() {
     if (!current_->ops.empty()) HandOffLocked(std::move(fresh));
     WorkItem apply;
     apply.kind = WorkKind::kApply;
-    queued_ops_ += txn_->ops.size();
     apply.batch = std::move(txn_);
     PushLocked(std::move(apply));
     WorkItem commit;
     commit.kind = WorkKind::kCommit;
     commit.completion = &completion;
-    PushLocked(std::move(commit));
+    barrier = PushLocked(std::move(commit));
   }
   WaitFor(&completion);
+  ExclusiveGate gate(gate_);
+  ReclaimBatchesLocked(barrier);
   return completion.status;
 }
 
 // Queues `kind` for the writer (after the current batch when `hand_off_current`) and
 // waits for it.
 Status StoreCore::Submit(WorkKind kind, Completion* completion, bool hand_off_current) {
+  std::uint64_t barrier = 0;
   for (;;) {
     {
       ExclusiveGate gate(gate_);
       MEMH_RETURN_IF_ERROR(CheckOpenLocked());
       bool hand_off = hand_off_current && !current_->ops.empty();
-      if (ring_.free_slots() >= (hand_off ? 2u : 1u)) {
+      if (!hand_off || RoomForHandOffLocked()) {
         if (hand_off) HandOffLocked(std::make_unique<Batch>());
         WorkItem item;
         item.kind = kind;
         item.completion = completion;
-        PushLocked(std::move(item));
+        barrier = PushLocked(std::move(item));
         break;
       }
     }
     std::unique_lock lock(queue_mutex_);
-    queue_cv_.wait(lock, [&] { return ring_.free_slots() >= 2; });
+    queue_cv_.wait(lock, [&] { return RoomForHandOffQueueLocked() && ring_.free_slots() >= 2; });
   }
   WaitFor(completion);
+  ExclusiveGate gate(gate_);
+  ReclaimBatchesLocked(barrier);
   return completion->status;
 }
 
@@ -395,8 +415,8 @@ Result<StoreStats> StoreCore::Stats() {
   stats.cache_hits = cache_.hits();
   stats.cache_misses = cache_.misses();
   stats.max_concurrent_readers = gate_.max_concurrent_readers();
-  stats.buffer_rents = buffers_.rents();
-  stats.buffer_returns = buffers_.returns();
+  stats.buffer_rents = buffers_.rents() + writer_buffers_.rents();
+  stats.buffer_returns = buffers_.returns() + writer_buffers_.returns();
   stats.buffers_strategy = BufferSource::StrategyName();
   stats.writes_strategy = WriteStaging::StrategyName();
   stats.locks_strategy = IoGate::StrategyName();

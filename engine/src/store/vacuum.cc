@@ -19,12 +19,12 @@ Status StoreCore::MoveBlock(const std::string& name, Extent target) {
   const BlockEntry& entry = blocks_.at(name);
   const std::uint64_t old_offset = entry.offset;
   const std::string where = path_ + ": block \"" + name + "\" at offset " + std::to_string(old_offset);
-  Buffer scratch = buffers_.Acquire(entry.length);
+  Buffer scratch = writer_buffers_.Acquire(entry.length);
   Status status;
   {
     WriterIoGate io(gate_);
     status = file_->ReadAt(old_offset, scratch.span());
-    if (status.ok() && buffers_.Checksum(scratch.span()) != entry.sha256) {
+    if (status.ok() && writer_buffers_.Checksum(scratch.span()) != entry.sha256) {
       status = Status::Corruption(where, "checksum mismatch (vacuum stopped; nothing of it was moved)");
     }
     if (status.ok()) status = file_->WriteAt(target.start * page_size_, scratch.span());
@@ -138,12 +138,12 @@ Status StoreCore::VacuumFull(VacuumReport* report) {
     if (!status.ok()) break;
     BlockEntry& entry = relocated.at(*name);
     if (entry.length == 0) continue;
-    Buffer scratch = buffers_.Acquire(entry.length);
+    Buffer scratch = writer_buffers_.Acquire(entry.length);
     {
       WriterIoGate io(gate_);
       status = file_->ReadAt(entry.offset, scratch.span());
     }
-    if (status.ok() && buffers_.Checksum(scratch.span()) != entry.sha256) {
+    if (status.ok() && writer_buffers_.Checksum(scratch.span()) != entry.sha256) {
       status = Status::Corruption(path_ + ": block \"" + *name + "\" at offset " + std::to_string(entry.offset),
                                   "checksum mismatch (vacuum stopped; the store is unchanged)");
     }
@@ -168,9 +168,9 @@ Status StoreCore::VacuumFull(VacuumReport* report) {
   slot.last_vacuum_ms = last_vacuum_ms_;
   slot.commit_ms = clock_->NowMillis();
   {
-    Buffer registry = buffers_.Acquire(registry_length);
+    Buffer registry = writer_buffers_.Acquire(registry_length);
     EncodeRegistry(relocated, registry.span());
-    Buffer map = buffers_.Acquire(slot.map_length);
+    Buffer map = writer_buffers_.Acquire(slot.map_length);
     EncodeMapPadded(packed, map.span());
     status = temp->WriteAt(slot.registry_offset, registry.span());
     if (status.ok()) status = temp->WriteAt(slot.map_offset, map.span());

@@ -48,20 +48,19 @@ void StoreCore::WriterLoop() {
     }
     FinishFront(std::move(status));
     if (kind == WorkKind::kStop) return;
-    if (kind == WorkKind::kApply && dirty_changes_ >= options_.registry_flush_threshold && !poisoned()) {
-      try {
-        (void)CommitNow(/*force=*/false, /*release_all=*/false);  // a failure poisons the store
-      } catch (const std::bad_alloc&) {
-        Poison(Status::OutOfMemory(path_ + ": auto-commit"));
-      }
-    }
   }
 }
 
 Status StoreCore::RunItem(WorkKind kind, Batch* batch, Completion* completion) {
   switch (kind) {
     case WorkKind::kApply:
-      return ApplyBatch(*batch);
+      MEMH_RETURN_IF_ERROR(ApplyBatch(*batch));
+      // The auto-commit belongs to the batch that triggered it, so whoever waits for
+      // the batch (a client wanting room, a drain) also waits for it.
+      if (dirty_changes_ >= options_.registry_flush_threshold && !poisoned()) {
+        (void)CommitNow(/*force=*/false, /*release_all=*/false);  // a failure poisons the store
+      }
+      return Status::Ok();
     case WorkKind::kCommit:
       if (poisoned()) return PoisonStatus().WithPrefix("commit refused");
       return CommitNow(/*force=*/false, /*release_all=*/false);
@@ -87,7 +86,10 @@ void StoreCore::FinishFront(Status status) {
     ExclusiveGate gate(gate_);
     std::lock_guard lock(queue_mutex_);
     item = ring_.PopFront();
-    if (item.kind == WorkKind::kApply) queued_ops_ -= item.batch->ops.size();
+    if (item.kind == WorkKind::kApply) {
+      applied_seq_ = item.seq;
+      finished_.emplace_back(item.seq, std::move(item.batch));  // freed by a client: see finished_
+    }
     if (item.completion != nullptr) {
       item.completion->status = std::move(status);
       item.completion->finished = true;

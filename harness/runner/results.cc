@@ -1,0 +1,203 @@
+#include "runner/results.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "alloc/meter.h"
+#include "memh/engine/build_info.h"
+
+namespace memh::harness {
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Output of a short command, or "" when it fails.
+std::string Capture(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string out;
+  std::array<char, 256> chunk;
+  while (std::fgets(chunk.data(), chunk.size(), pipe) != nullptr) out += chunk.data();
+  return pclose(pipe) == 0 ? Trim(out) : "";
+}
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) return Trim(line.substr(line.find(':') + 2));
+  }
+  return "unknown";
+}
+
+std::string NowUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm;
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+nlohmann::json DistributionJson(const Distribution& d) {
+  return {{"min", d.min}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99}, {"max", d.max}, {"mean", d.mean}};
+}
+
+std::vector<std::uint64_t> Field(const ScenarioRun& run, std::uint64_t alloc::OpSample::*field) {
+  std::vector<std::uint64_t> values;
+  values.reserve(run.samples.size());
+  for (const alloc::OpSample& s : run.samples) values.push_back(s.*field);
+  return values;
+}
+
+std::string Megabytes(std::uint64_t bytes) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << static_cast<double>(bytes) / kBytesPerMB << " MB";
+  return out.str();
+}
+
+}  // namespace
+
+RunMetadata CollectMetadata(const std::string& variant, const std::string& source_dir) {
+  RunMetadata m;
+  const std::string git = "git -C '" + source_dir + "' ";
+  m.git_commit = Capture(git + "rev-parse HEAD 2>/dev/null");
+  m.git_branch = Capture(git + "rev-parse --abbrev-ref HEAD 2>/dev/null");
+  m.git_dirty = !Capture(git + "status --porcelain --untracked-files=no 2>/dev/null").empty();
+  if (m.git_commit.empty()) m.git_commit = "unknown";
+  if (m.git_branch.empty()) m.git_branch = "unknown";
+  m.variant = variant;
+  engine::EngineKnobs knobs = engine::LinkedKnobs();
+  m.buffers = knobs.buffers;
+  m.writes = knobs.writes;
+  m.locks = knobs.locks;
+  m.compiler = "g++ " __VERSION__;
+#ifdef MEMH_BUILD_TYPE
+  m.build_type = MEMH_BUILD_TYPE;
+#else
+  m.build_type = "unknown";
+#endif
+  m.allocator = alloc::AllocatorName();
+  m.cpu = CpuModel();
+  m.started_at = NowUtc();
+  return m;
+}
+
+Distribution Summarize(std::vector<std::uint64_t> values) {
+  Distribution d;
+  if (values.empty()) return d;
+  std::sort(values.begin(), values.end());
+  auto rank = [&](double p) {
+    std::size_t index = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+    return values[std::clamp<std::size_t>(index, 1, values.size()) - 1];
+  };
+  d.min = values.front();
+  d.max = values.back();
+  d.p50 = rank(0.50);
+  d.p90 = rank(0.90);
+  d.p99 = rank(0.99);
+  long double sum = 0;
+  for (std::uint64_t v : values) sum += v;
+  d.mean = static_cast<double>(sum / values.size());
+  return d;
+}
+
+nlohmann::json ToJson(const RunMetadata& m, const std::vector<ScenarioReport>& reports) {
+  nlohmann::json doc;
+  doc["schema_version"] = kResultsSchemaVersion;
+  doc["run"] = {{"git_commit", m.git_commit},
+                {"git_branch", m.git_branch},
+                {"git_dirty", m.git_dirty},
+                {"variant", m.variant},
+                {"knobs", {{"buffers", m.buffers}, {"writes", m.writes}, {"locks", m.locks}}},
+                {"compiler", m.compiler},
+                {"build_type", m.build_type},
+                {"allocator", m.allocator},
+                {"cpu", m.cpu},
+                {"started_at", m.started_at}};
+  doc["scenarios"] = nlohmann::json::array();
+  for (const ScenarioReport& r : reports) {
+    const ScenarioRun& run = r.run;
+    nlohmann::json s;
+    s["name"] = r.name;
+    s["variant"] = m.variant;
+    s["ops"] = run.ops;
+    s["threads"] = run.max_threads;
+    s["target_bytes"] = r.target_bytes;
+    s["met_target"] = r.met_target();
+    if (r.original_bytes > 0) s["original_bytes"] = r.original_bytes;
+    s["totals"] = {{"bytes", run.all.bytes},
+                   {"calls", run.all.calls},
+                   {"frees", run.all.frees},
+                   {"bytes_freed", run.all.bytes_freed},
+                   {"peak_live_bytes", run.peak_live_bytes},
+                   {"net_bytes", run.all.net_bytes()},
+                   {"charged_bytes", run.all.charged_bytes},
+                   {"background_bytes", run.background.bytes},
+                   {"background_calls", run.background.calls}};
+    s["per_op"] = {{"bytes", DistributionJson(Summarize(Field(run, &alloc::OpSample::bytes)))},
+                   {"calls", DistributionJson(Summarize(Field(run, &alloc::OpSample::calls)))}};
+    Distribution time = Summarize(Field(run, &alloc::OpSample::elapsed_ns));
+    s["time_ns"] = {{"p50", time.p50}, {"p99", time.p99}};
+    s["repeats"] = r.repeats;
+    s["repeats_identical"] = r.repeats_identical;
+    s["repeat_differences"] = r.differences;
+    s["samples_dropped"] = run.samples_dropped;
+    doc["scenarios"].push_back(std::move(s));
+  }
+  return doc;
+}
+
+void WriteSamplesCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports) {
+  out << "scenario,variant,op_index,op,client,bytes,calls,frees,bytes_freed,charged_bytes,elapsed_ns\n";
+  for (const ScenarioReport& r : reports) {
+    for (std::size_t i = 0; i < r.run.samples.size(); ++i) {
+      const alloc::OpSample& s = r.run.samples[i];
+      out << r.name << ',' << variant << ',' << i << ',' << OpName(static_cast<OpKind>(s.tag)) << ',' << s.client
+          << ',' << s.bytes << ',' << s.calls << ',' << s.frees << ',' << s.bytes_freed << ',' << s.charged_bytes
+          << ',' << s.elapsed_ns << '\n';
+    }
+  }
+}
+
+void WriteSummaryCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports) {
+  out << "scenario,variant,ops,bytes,bytes_per_op,calls_per_op,p99_bytes_per_op,peak_live_bytes,net_bytes,"
+         "background_bytes,target_bytes,met_target,repeats_identical\n";
+  for (const ScenarioReport& r : reports) {
+    const double ops = static_cast<double>(std::max<std::uint64_t>(r.run.ops, 1));
+    out << r.name << ',' << variant << ',' << r.run.ops << ',' << r.run.all.bytes << ','
+        << static_cast<double>(r.run.all.bytes) / ops << ',' << static_cast<double>(r.run.all.calls) / ops << ','
+        << Summarize(Field(r.run, &alloc::OpSample::bytes)).p99 << ',' << r.run.peak_live_bytes << ','
+        << r.run.all.net_bytes() << ',' << r.run.background.bytes << ',' << r.target_bytes << ','
+        << (r.met_target() ? "true" : "false") << ',' << (r.repeats_identical ? "true" : "false") << '\n';
+  }
+}
+
+void PrintTable(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports) {
+  out << std::left << std::setw(22) << "scenario" << std::setw(13) << "variant" << std::right << std::setw(7)
+      << "ops" << std::setw(14) << "bytes" << std::setw(11) << "bytes/op" << std::setw(9) << "calls/op"
+      << std::setw(12) << "p99 B/op" << std::setw(13) << "peak" << std::setw(13) << "net" << std::setw(13)
+      << "target" << "  verdict\n";
+  for (const ScenarioReport& r : reports) {
+    const double ops = static_cast<double>(std::max<std::uint64_t>(r.run.ops, 1));
+    std::string verdict = r.met_target() ? "met" : "OVER by " + Megabytes(r.run.all.bytes - r.target_bytes);
+    if (!r.repeats_identical) verdict += " (repeats differ!)";
+    out << std::left << std::setw(22) << r.name << std::setw(13) << variant << std::right << std::setw(7)
+        << r.run.ops << std::setw(14) << r.run.all.bytes << std::setw(11) << std::fixed << std::setprecision(0)
+        << static_cast<double>(r.run.all.bytes) / ops << std::setw(9) << std::setprecision(1)
+        << static_cast<double>(r.run.all.calls) / ops << std::setw(12)
+        << Summarize(Field(r.run, &alloc::OpSample::bytes)).p99 << std::setw(13) << r.run.peak_live_bytes
+        << std::setw(13) << r.run.all.net_bytes() << std::setw(13) << r.target_bytes << "  " << verdict << '\n';
+  }
+}
+
+}  // namespace memh::harness

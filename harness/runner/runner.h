@@ -1,0 +1,41 @@
+// The scenario runner: makes a store in a fresh directory, runs the setup steps, then
+// the measured steps inside one meter Region with every operation marked, and the
+// engine's clock fixed by the scenario, so that a run is repeatable to the byte.
+// Background work of the measured steps is waited for (Store::Drain) inside the
+// region, so the engine's writer thread is counted in full.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alloc/region.h"
+#include "memh/engine/result.h"
+#include "runner/scenario.h"
+
+namespace memh::harness {
+
+struct ScenarioRun {
+  alloc::Counters all;         // every thread, measured steps
+  alloc::Counters clients;     // the scenario's client threads
+  alloc::Counters background;  // everything else (the engine's writer thread)
+  std::uint64_t peak_live_bytes = 0;
+  std::vector<alloc::OpSample> samples;  // one per measured operation; tag = OpKind
+  std::uint64_t samples_dropped = 0;
+  std::uint64_t ops = 0;
+  std::uint32_t max_threads = 1;
+};
+
+// Makes the process's one-time initialisations happen now, outside any measurement:
+// a short engine workload in a scratch store under `work_dir` (OpenSSL loads its
+// digest implementations on first use, for instance, and would otherwise be counted
+// in whichever scenario runs first). Idempotent.
+engine::Status WarmUpProcess(const std::string& work_dir);
+
+// Runs `scenario` once in a new directory under `work_dir` (removed afterwards).
+engine::Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir);
+
+// What differs between two runs' allocation figures (empty when identical).
+std::vector<std::string> CompareRuns(const ScenarioRun& a, const ScenarioRun& b);
+
+}  // namespace memh::harness
