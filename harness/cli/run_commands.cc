@@ -122,7 +122,7 @@ void Run(const RunArgs& args, CliContext& context) {
   }
   Progress("");
 
-  nlohmann::json doc = ToJson(metadata, reports);
+  nlohmann::ordered_json doc = ToJson(metadata, reports);
   if (!args.out_dir.empty()) {
     std::error_code error;
     fs::create_directories(args.out_dir, error);

@@ -48,7 +48,7 @@ std::string NowUtc() {
   return text;
 }
 
-nlohmann::json DistributionJson(const Distribution& d) {
+nlohmann::ordered_json DistributionJson(const Distribution& d) {
   return {{"min", d.min}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99}, {"max", d.max}, {"mean", d.mean}};
 }
 
@@ -111,8 +111,8 @@ Distribution Summarize(std::vector<std::uint64_t> values) {
   return d;
 }
 
-nlohmann::json ToJson(const RunMetadata& m, const std::vector<ScenarioReport>& reports) {
-  nlohmann::json doc;
+nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioReport>& reports) {
+  nlohmann::ordered_json doc;
   doc["schema_version"] = kResultsSchemaVersion;
   doc["run"] = {{"git_commit", m.git_commit},
                 {"git_branch", m.git_branch},
@@ -124,10 +124,10 @@ nlohmann::json ToJson(const RunMetadata& m, const std::vector<ScenarioReport>& r
                 {"allocator", m.allocator},
                 {"cpu", m.cpu},
                 {"started_at", m.started_at}};
-  doc["scenarios"] = nlohmann::json::array();
+  doc["scenarios"] = nlohmann::ordered_json::array();
   for (const ScenarioReport& r : reports) {
     const ScenarioRun& run = r.run;
-    nlohmann::json s;
+    nlohmann::ordered_json s;
     s["name"] = r.name;
     s["variant"] = m.variant;
     s["ops"] = run.ops;

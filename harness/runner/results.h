@@ -48,7 +48,7 @@ struct Distribution {
 // Nearest-rank percentiles of `values` (sorted in place).
 Distribution Summarize(std::vector<std::uint64_t> values);
 
-nlohmann::json ToJson(const RunMetadata& metadata, const std::vector<ScenarioReport>& reports);
+nlohmann::ordered_json ToJson(const RunMetadata& metadata, const std::vector<ScenarioReport>& reports);
 void WriteSamplesCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports);
 void WriteSummaryCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports);
 void PrintTable(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports);

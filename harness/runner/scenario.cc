@@ -101,7 +101,9 @@ Result<KeySpec> ReadKeys(TomlReader& step) {
 }
 
 Result<std::vector<MixWeight>> ReadMix(TomlReader& step) {
-  const toml::table* table = step.Get("mix")->as_table();
+  const toml::node* node = step.Get("mix");
+  if (node == nullptr) return step.Error("mix", "missing (required by op \"mix\")");
+  const toml::table* table = node->as_table();
   if (table == nullptr) return step.Error("mix", "expected a table of weights, e.g. { select = 8, update = 2 }");
   TomlReader reader(*table, step.KeyPath("mix") + ".", step.path());
   std::vector<MixWeight> mix;

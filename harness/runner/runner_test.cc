@@ -1,0 +1,147 @@
+// The runner end to end, in process: a small scenario measured twice gives identical
+// figures, one sample per operation, and a results document with the documented names.
+#include "runner/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "runner/results.h"
+
+namespace memh::harness {
+namespace {
+
+const char* kSmall = R"(name = "small"
+description = "inserts, updates, selects, a remove and a flush"
+seed = 3
+target_bytes = 10_000_000
+
+[store]
+batch_size = 16
+queue_capacity = 48
+
+[[setup]]
+op = "insert"
+count = 40
+payload = 700
+
+[[measured]]
+op = "update"
+count = 30
+payload = { min = 100, max = 900, distribution = "uniform" }
+
+[[measured]]
+op = "select"
+count = 20
+keys = "sequential"
+
+[[measured]]
+op = "select_into"
+count = 5
+
+[[measured]]
+op = "remove"
+count = 3
+
+[[measured]]
+op = "insert"
+count = 20
+payload = 300
+
+[[measured]]
+op = "flush"
+count = 1
+)";
+
+std::string WorkDir() { return std::filesystem::temp_directory_path().string(); }
+
+TEST(Runner, RepeatsAreIdenticalAndEveryOperationIsSampled) {
+  auto scenario = ParseScenario(kSmall, "small.toml");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().ToString();
+  ASSERT_TRUE(WarmUpProcess(WorkDir()).ok());
+  auto first = RunScenarioOnce(*scenario, WorkDir());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = RunScenarioOnce(*scenario, WorkDir());
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_TRUE(CompareRuns(*first, *second).empty()) << CompareRuns(*first, *second).front();
+  EXPECT_EQ(first->ops, 79u);
+  EXPECT_EQ(first->samples.size(), 79u);
+  EXPECT_EQ(first->samples_dropped, 0u);
+  EXPECT_GT(first->all.bytes, 0u);
+  EXPECT_GT(first->background.bytes, 0u);  // the writer applied batches and committed
+  EXPECT_EQ(first->all.bytes, first->clients.bytes + first->background.bytes);
+  std::uint64_t sampled = 0;
+  for (const alloc::OpSample& s : first->samples) sampled += s.bytes;
+  EXPECT_EQ(sampled, first->clients.bytes);  // every client byte belongs to an operation
+  EXPECT_EQ(static_cast<OpKind>(first->samples[0].tag), OpKind::kUpdate);
+  EXPECT_EQ(static_cast<OpKind>(first->samples[78].tag), OpKind::kFlush);
+}
+
+TEST(Runner, ResultsDocumentHasTheDocumentedNames) {
+  auto scenario = ParseScenario(kSmall, "small.toml");
+  ASSERT_TRUE(scenario.ok());
+  auto run = RunScenarioOnce(*scenario, WorkDir());
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  ScenarioReport report;
+  report.name = "small";
+  report.target_bytes = scenario->target_bytes;
+  report.run = *run;
+  RunMetadata metadata = CollectMetadata("test", ".");
+  nlohmann::ordered_json doc = ToJson(metadata, {report});
+  EXPECT_EQ(doc["schema_version"], 1);
+  for (const char* key : {"git_commit", "git_branch", "git_dirty", "variant", "knobs", "compiler", "build_type",
+                          "allocator", "cpu", "started_at"}) {
+    EXPECT_TRUE(doc["run"].contains(key)) << key;
+  }
+  for (const char* key : {"buffers", "writes", "locks"}) EXPECT_TRUE(doc["run"]["knobs"].contains(key)) << key;
+  const nlohmann::ordered_json& s = doc["scenarios"][0];
+  for (const char* key : {"name", "variant", "ops", "target_bytes", "met_target", "totals", "per_op", "time_ns",
+                          "repeats_identical"}) {
+    EXPECT_TRUE(s.contains(key)) << key;
+  }
+  for (const char* key : {"bytes", "calls", "frees", "bytes_freed", "peak_live_bytes", "net_bytes", "charged_bytes",
+                          "background_bytes", "background_calls"}) {
+    EXPECT_TRUE(s["totals"].contains(key)) << key;
+  }
+  for (const char* stat : {"min", "p50", "p90", "p99", "max", "mean"}) {
+    EXPECT_TRUE(s["per_op"]["bytes"].contains(stat)) << stat;
+    EXPECT_TRUE(s["per_op"]["calls"].contains(stat)) << stat;
+  }
+  EXPECT_EQ(s["totals"]["bytes"], run->all.bytes);
+  EXPECT_EQ(s["met_target"], run->all.bytes <= scenario->target_bytes);
+  std::ostringstream csv;
+  WriteSamplesCsv(csv, "test", {report});
+  std::string text = csv.str();
+  EXPECT_EQ(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')), 1 + run->samples.size());
+}
+
+TEST(Runner, SummarizeUsesNearestRank) {
+  Distribution d = Summarize({5, 1, 4, 2, 3, 10, 9, 8, 7, 6});
+  EXPECT_EQ(d.min, 1u);
+  EXPECT_EQ(d.p50, 5u);
+  EXPECT_EQ(d.p90, 9u);
+  EXPECT_EQ(d.p99, 10u);
+  EXPECT_EQ(d.max, 10u);
+  EXPECT_DOUBLE_EQ(d.mean, 5.5);
+}
+
+TEST(Runner, AScenarioThatCannotRunSaysWhere) {
+  auto scenario = ParseScenario(R"(name = "empty"
+description = "updates with nothing to update"
+seed = 1
+target_bytes = 1
+[[measured]]
+op = "update"
+count = 1
+payload = 10
+)", "empty.toml");
+  ASSERT_TRUE(scenario.ok());
+  auto run = RunScenarioOnce(*scenario, WorkDir());
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("empty.toml: step at line 6"), std::string::npos) << run.status().message();
+  EXPECT_NE(run.status().message().find("no blocks exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace memh::harness
