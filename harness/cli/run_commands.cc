@@ -111,6 +111,8 @@ void Run(const RunArgs& args, CliContext& context) {
         context.exit_code = kExitFailed;
         return;
       }
+      report.peak_min = i == 0 ? run->peak_live_bytes : std::min(report.peak_min, run->peak_live_bytes);
+      report.peak_max = std::max(report.peak_max, run->peak_live_bytes);
       if (i == 0) {
         report.run = std::move(*run);
       } else if (auto diff = CompareRuns(report.run, *run); !diff.empty()) {

@@ -150,6 +150,7 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
     s["time_ns"] = {{"p50", time.p50}, {"p99", time.p99}};
     s["repeats"] = r.repeats;
     s["repeats_identical"] = r.repeats_identical;
+    s["peak_live_bytes_range"] = {r.peak_min, r.peak_max};
     s["repeat_differences"] = r.differences;
     s["samples_dropped"] = run.samples_dropped;
     doc["scenarios"].push_back(std::move(s));

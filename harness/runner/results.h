@@ -38,6 +38,8 @@ struct ScenarioReport {
   int repeats = 1;
   bool repeats_identical = true;
   std::vector<std::string> differences;  // what differed between repeats
+  std::uint64_t peak_min = 0;  // the peak's range over the repeats
+  std::uint64_t peak_max = 0;
   bool met_target() const { return run.all.bytes <= target_bytes; }
 };
 

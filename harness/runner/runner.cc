@@ -327,7 +327,9 @@ std::vector<std::string> CompareRuns(const ScenarioRun& a, const ScenarioRun& b)
   check("bytes_freed", a.all.bytes_freed, b.all.bytes_freed);
   check("charged_bytes", a.all.charged_bytes, b.all.charged_bytes);
   check("background_bytes", a.background.bytes, b.background.bytes);
-  check("peak_live_bytes", a.peak_live_bytes, b.peak_live_bytes);
+  // Not the peak: with the engine's writer thread, the peak depends on how its
+  // short-lived buffers interleave with the client's, which is timing. The runner
+  // reports the peak's range over repeats instead (ScenarioReport).
   check("samples", a.samples.size(), b.samples.size());
   if (a.samples.size() == b.samples.size()) {
     for (std::size_t i = 0; i < a.samples.size(); ++i) {

@@ -35,7 +35,9 @@ engine::Status WarmUpProcess(const std::string& work_dir);
 // Runs `scenario` once in a new directory under `work_dir` (removed afterwards).
 engine::Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir);
 
-// What differs between two runs' allocation figures (empty when identical).
+// What differs between two runs' allocation figures (empty when identical): bytes,
+// calls, frees, charged and background bytes, and every operation's sample. The peak
+// is left out on purpose (see CompareRuns in runner.cc).
 std::vector<std::string> CompareRuns(const ScenarioRun& a, const ScenarioRun& b);
 
 }  // namespace memh::harness
