@@ -36,6 +36,10 @@ struct StoreOptions {
   // Bytes a pooled buffer strategy may keep for reuse (per pool); a buffer returned
   // beyond this cap is freed. Ignored by the fresh strategies.
   std::uint64_t buffer_pool_bytes = 64ull << 20;
+  // Bytes the staged writes strategy reserves once, when the store opens, to hold
+  // queued payloads until their batch is written (a write buffer, like a memtable's
+  // arena); a payload that does not fit goes to the heap. Ignored by "copy".
+  std::uint64_t write_buffer_bytes = 8ull << 20;
   // Open without write access: nothing is ever written; mutating calls fail.
   bool read_only = false;
   // Null means SystemClock() / DefaultEnv(). Both must outlive the store.
