@@ -27,6 +27,7 @@ struct RunArgs {
   std::string work_dir;
   int repeat = 1;
   std::string format = "table";
+  std::string keep_stores;  // directory: <scenario>.mhs of the first run of each
 };
 
 std::string DefaultScenariosDir() {
@@ -104,7 +105,13 @@ void Run(const RunArgs& args, CliContext& context) {
     for (int i = 0; i < args.repeat; ++i) {
       Progress(scenario.name + " [" + context.variant + "] run " + std::to_string(i + 1) + "/" +
                std::to_string(args.repeat));
-      auto run = RunScenarioOnce(scenario, work_dir);
+      std::string keep;
+      if (i == 0 && !args.keep_stores.empty()) {
+        std::error_code error;
+        fs::create_directories(args.keep_stores, error);
+        keep = (fs::path(args.keep_stores) / (scenario.name + ".mhs")).string();
+      }
+      auto run = RunScenarioOnce(scenario, work_dir, keep);
       if (!run.ok()) {
         Progress("");
         PrintError(run.status().message());
@@ -188,6 +195,7 @@ void AddRunCommands(CLI::App& app, CliContext& context) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
   run->add_option("--work-dir", args->work_dir, "Where stores are made (default: the temp directory)");
+  run->add_option("--keep-stores", args->keep_stores, "Copy each scenario's final store file into this directory");
   run->callback([args, &context] { Run(*args, context); });
 
   CLI::App* list = app.add_subcommand("list", "List the scenarios");

@@ -270,7 +270,8 @@ Status WarmUpProcess(const std::string& work_dir) {
   return Status::Ok();
 }
 
-Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir) {
+Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
+                                    const std::string& keep_store) {
   std::string dir;
   MEMH_RETURN_IF_ERROR(MakeWorkDir(work_dir, &dir));
   struct RemoveDir {
@@ -306,6 +307,18 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
   MEMH_RETURN_IF_ERROR(status);
   MEMH_RETURN_IF_ERROR(drained);
   MEMH_RETURN_IF_ERROR(store->Close());
+  if (!keep_store.empty()) {
+    std::error_code error;
+    std::filesystem::copy_file(dir + "/" + scenario.name + ".mhs", keep_store,
+                               std::filesystem::copy_options::overwrite_existing, error);
+    if (error) return Status::IOError(keep_store, "cannot copy the store: " + error.message());
+  }
+  if (!keep_store.empty()) {
+    std::error_code error;
+    std::filesystem::copy_file(dir + "/" + scenario.name + ".mhs", keep_store,
+                               std::filesystem::copy_options::overwrite_existing, error);
+    if (error) return Status::IOError(keep_store, "cannot copy the store: " + error.message());
+  }
 
   run.all = result.all;
   run.clients = result.clients;

@@ -33,7 +33,10 @@ struct ScenarioRun {
 engine::Status WarmUpProcess(const std::string& work_dir);
 
 // Runs `scenario` once in a new directory under `work_dir` (removed afterwards).
-engine::Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir);
+// With `keep_store` set, the closed store file is copied there (the differential tests
+// compare the files different variants leave).
+engine::Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
+                                            const std::string& keep_store = "");
 
 // What differs between two runs' allocation figures (empty when identical): bytes,
 // calls, frees, charged and background bytes, and every operation's sample. The peak

@@ -31,6 +31,7 @@ struct Completion {
   bool finished = false;
   Status status;
   VacuumMode vacuum_mode = VacuumMode::kQuick;
+  std::uint64_t requested_ms = 0;  // the caller's clock when it asked
   VacuumReport vacuum_report;
 };
 

@@ -75,7 +75,7 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
   slot.used_pages = persisted.used_pages();
   slot.block_count = blocks_.size();
   slot.last_vacuum_ms = last_vacuum_ms_;
-  slot.commit_ms = clock_->NowMillis();
+  slot.commit_ms = CommitTimeLocked();
 
   Status status;
   bool sync_failed = false;

@@ -88,6 +88,7 @@ Result<std::unique_ptr<StoreCore>> StoreCore::Open(const std::string& path, cons
   core->map_ = std::move(state.map);
   core->file_pages_ = core->map_.total_pages();
   core->last_vacuum_ms_ = state.slot.last_vacuum_ms;
+  core->last_change_ms_ = state.slot.commit_ms;
   if (!options.read_only) core->StartWriter();
   return core;
 }

@@ -102,8 +102,13 @@ class StoreCore {
   Status CommitNow(bool force, bool release_all);
 
   // Vacuum (vacuum.cc).
-  Status VacuumQuick(VacuumReport* report);
-  Status VacuumFull(VacuumReport* report);
+  // `requested_ms`: the caller's clock when it asked (stamped as the last vacuum).
+  Status VacuumQuick(VacuumReport* report, std::uint64_t requested_ms);
+  Status VacuumFull(VacuumReport* report, std::uint64_t requested_ms);
+  // A commit's time stamp: the newest change or vacuum it contains. Not the clock at
+  // commit time, which the writer thread would read at a moment set by timing, and
+  // the same calls would then write different files.
+  std::uint64_t CommitTimeLocked() const { return std::max(last_change_ms_, last_vacuum_ms_); }
   Status MoveBlock(const std::string& name, Extent target);
   double FragmentationLocked() const;
 
@@ -133,6 +138,7 @@ class StoreCore {
   std::uint64_t batches_applied_ = 0;
   std::uint64_t file_pages_ = 0;      // pages the file has been extended to
   std::uint64_t last_vacuum_ms_ = 0;  // written into the next header slot
+  std::uint64_t last_change_ms_ = 0;  // newest modified_ms applied
   bool closed_ = false;
 
   // Set once, after a failed sync or background write; then every change is refused.

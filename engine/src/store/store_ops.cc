@@ -360,6 +360,7 @@ Result<VacuumReport> StoreCore::Vacuum(VacuumMode mode) {
   }
   Completion completion;
   completion.vacuum_mode = mode;
+  completion.requested_ms = clock_->NowMillis();
   MEMH_RETURN_IF_ERROR(Submit(WorkKind::kVacuum, &completion, /*hand_off_current=*/true));
   return completion.vacuum_report;
 }

@@ -42,7 +42,7 @@ Status StoreCore::MoveBlock(const std::string& name, Extent target) {
   return Status::Ok();
 }
 
-Status StoreCore::VacuumQuick(VacuumReport* report) {
+Status StoreCore::VacuumQuick(VacuumReport* report, std::uint64_t requested_ms) {
   {
     ExclusiveGate gate(gate_);
     for (const Extent& extent : retired_) map_.Free(extent);
@@ -84,7 +84,7 @@ Status StoreCore::VacuumQuick(VacuumReport* report) {
     for (const Extent& extent : retired_) map_.Free(extent);
     retired_.clear();
   }
-  last_vacuum_ms_ = clock_->NowMillis();
+  last_vacuum_ms_ = requested_ms;
   MEMH_RETURN_IF_ERROR(CommitNow(/*force=*/true, /*release_all=*/true));
   ExclusiveGate gate(gate_);
   report->bytes_after = committed_.file_bytes;
@@ -93,7 +93,7 @@ Status StoreCore::VacuumQuick(VacuumReport* report) {
   return Status::Ok();
 }
 
-Status StoreCore::VacuumFull(VacuumReport* report) {
+Status StoreCore::VacuumFull(VacuumReport* report, std::uint64_t requested_ms) {
   {
     ExclusiveGate gate(gate_);
     for (const Extent& extent : retired_) map_.Free(extent);
@@ -154,7 +154,7 @@ Status StoreCore::VacuumFull(VacuumReport* report) {
   }
   if (!status.ok()) return abandon(status);
 
-  last_vacuum_ms_ = clock_->NowMillis();
+  last_vacuum_ms_ = requested_ms;
   HeaderSlot slot;
   slot.page_size = page_size_;
   slot.generation = committed_.generation + 1;
@@ -166,7 +166,7 @@ Status StoreCore::VacuumFull(VacuumReport* report) {
   slot.used_pages = total;
   slot.block_count = relocated.size();
   slot.last_vacuum_ms = last_vacuum_ms_;
-  slot.commit_ms = clock_->NowMillis();
+  slot.commit_ms = CommitTimeLocked();
   {
     Buffer registry = writer_buffers_.Acquire(registry_length);
     EncodeRegistry(relocated, registry.span());

@@ -68,8 +68,9 @@ Status StoreCore::RunItem(WorkKind kind, Batch* batch, Completion* completion) {
       if (poisoned()) return PoisonStatus().WithPrefix("vacuum refused");
       MEMH_RETURN_IF_ERROR(CommitNow(/*force=*/false, /*release_all=*/false));
       completion->vacuum_report.mode = completion->vacuum_mode;
-      return completion->vacuum_mode == VacuumMode::kQuick ? VacuumQuick(&completion->vacuum_report)
-                                                           : VacuumFull(&completion->vacuum_report);
+      return completion->vacuum_mode == VacuumMode::kQuick
+                 ? VacuumQuick(&completion->vacuum_report, completion->requested_ms)
+                 : VacuumFull(&completion->vacuum_report, completion->requested_ms);
     }
     case WorkKind::kBarrier:
     case WorkKind::kStop:
@@ -171,6 +172,7 @@ Status StoreCore::ApplyBatch(Batch& batch) {
           pending_free_.push_back(ExtentOf(it->second.offset, it->second.length, page_size_));
         }
         cache_.Erase(*planned.name);
+        last_change_ms_ = std::max(last_change_ms_, planned.op->modified_ms);
         if (planned.op->remove) {
           if (it != blocks_.end()) blocks_.erase(it);
           continue;
