@@ -188,5 +188,31 @@ TEST_F(StoreBasicTest, ReadsSeeQueuedBatchesAndRemoves) {
   EXPECT_EQ(store->Read("k0").status().code(), Code::kNotFound);
 }
 
+// Every buffer a pooled strategy rents comes back, on error paths too.
+TEST_F(StoreBasicTest, BufferRentsAndReturnsBalance) {
+  auto store = CreateStore();
+  for (int i = 0; i < 300; ++i) ASSERT_OK(store->Write("p" + std::to_string(i % 70), Payload(100 + i * 37, i)));
+  ASSERT_OK(store->Flush());
+  std::vector<std::uint8_t> out(20000);
+  for (int i = 0; i < 70; ++i) {
+    ASSERT_TRUE(store->Read("p" + std::to_string(i)).ok());
+    ASSERT_TRUE(store->ReadInto("p" + std::to_string(i), out).ok());
+  }
+  EXPECT_EQ(store->Read("missing").status().code(), Code::kNotFound);
+  std::vector<std::uint8_t> tiny(1);
+  EXPECT_EQ(store->ReadInto("p1", tiny).status().code(), Code::kInvalidArgument);
+  ASSERT_TRUE(store->Vacuum(VacuumMode::kQuick).ok());
+  ASSERT_TRUE(store->Verify()->ok());
+  ASSERT_OK(store->Drain());
+  auto stats = store->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->buffer_rents, stats->buffer_returns);
+  if (stats->buffers_strategy == "pooled") {
+    EXPECT_GT(stats->buffer_rents, 140u);
+  } else {
+    EXPECT_EQ(stats->buffer_rents, 0u);
+  }
+}
+
 }  // namespace
 }  // namespace memh::engine::testing
