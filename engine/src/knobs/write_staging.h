@@ -26,6 +26,9 @@ class WriteStaging {
   // A copy of `payload`, valid until the Buffer is destroyed. Throws std::bad_alloc.
   Buffer Stage(std::span<const std::uint8_t> payload);
   static std::string_view StrategyName();  // "copy" | "staged"
+  // Whether applied batches and their queue entries are kept for reuse (staged) or
+  // freed (copy, as the original freed each queued write operation).
+  static bool RecyclesQueueEntries();
 
  private:
   struct State;

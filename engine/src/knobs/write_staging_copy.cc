@@ -18,5 +18,6 @@ Buffer WriteStaging::Stage(std::span<const std::uint8_t> payload) {
 }
 
 std::string_view WriteStaging::StrategyName() { return "copy"; }
+bool WriteStaging::RecyclesQueueEntries() { return false; }
 
 }  // namespace memh::engine

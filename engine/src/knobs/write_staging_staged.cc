@@ -29,5 +29,6 @@ Buffer WriteStaging::Stage(std::span<const std::uint8_t> payload) {
 }
 
 std::string_view WriteStaging::StrategyName() { return "staged"; }
+bool WriteStaging::RecyclesQueueEntries() { return true; }
 
 }  // namespace memh::engine

@@ -21,7 +21,8 @@ struct PendingOp {
 };
 
 struct Batch {
-  std::map<std::string, PendingOp, std::less<>> ops;
+  using Ops = std::map<std::string, PendingOp, std::less<>>;
+  Ops ops;
 };
 
 enum class WorkKind : std::uint8_t { kApply, kCommit, kVacuum, kBarrier, kStop };

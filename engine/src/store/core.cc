@@ -44,6 +44,10 @@ StoreCore::StoreCore(const StoreOptions& options, std::unique_ptr<File> file)
       ring_(RingCapacity(options)) {
   max_in_flight_ = std::max<std::uint64_t>(1, options.queue_capacity / options.batch_size);
   finished_.reserve(RingCapacity(options));
+  if (WriteStaging::RecyclesQueueEntries()) {
+    spare_batches_.reserve(RingCapacity(options));
+    spare_entries_.reserve(options.queue_capacity + options.batch_size);
+  }
 }
 
 StoreCore::~StoreCore() {

@@ -76,6 +76,9 @@ class StoreCore {
   // sequence of calls, never by timing: see the comment on finished_.
   // REQUIRES the exclusive gate (readers look into finished batches).
   void ReclaimBatchesLocked(std::uint64_t seq);
+  std::unique_ptr<Batch> NewBatchLocked();
+  // Adds or replaces `name`'s change in `batch`, reusing a spare entry if there is one.
+  void PutLocked(Batch& batch, std::string_view name, PendingOp op);
   Status Submit(WorkKind kind, Completion* completion, bool hand_off_current);
   // Returns the number of the last batch handed off when `item` was queued.
   std::uint64_t PushLocked(WorkItem item);
@@ -162,6 +165,11 @@ class StoreCore {
   // whether a client's next staging buffer is new or reused would depend on the
   // writer's speed, and the same scenario would allocate differently run to run.
   std::vector<std::pair<std::uint64_t, std::unique_ptr<Batch>>> finished_;
+  // With a writes strategy that recycles queue entries, reclaimed batches and their
+  // map nodes wait here for reuse (bounded by the reserved capacity), so a queued
+  // write allocates nothing in steady state. Guarded by the exclusive gate.
+  std::vector<std::unique_ptr<Batch>> spare_batches_;
+  std::vector<Batch::Ops::node_type> spare_entries_;
   std::thread writer_;
 };
 

@@ -61,7 +61,43 @@ std::uint64_t StoreCore::PushLocked(WorkItem item) {
 
 void StoreCore::ReclaimBatchesLocked(std::uint64_t seq) {
   std::lock_guard lock(queue_mutex_);
-  std::erase_if(finished_, [&](const auto& entry) { return entry.first <= seq; });
+  const bool recycle = WriteStaging::RecyclesQueueEntries();
+  std::erase_if(finished_, [&](auto& entry) {
+    if (entry.first > seq) return false;
+    Batch& batch = *entry.second;
+    while (recycle && !batch.ops.empty() && spare_entries_.size() < spare_entries_.capacity()) {
+      Batch::Ops::node_type node = batch.ops.extract(batch.ops.begin());
+      node.mapped() = PendingOp{};  // the staged payload goes back now
+      spare_entries_.push_back(std::move(node));
+    }
+    batch.ops.clear();
+    if (recycle && spare_batches_.size() < spare_batches_.capacity()) spare_batches_.push_back(std::move(entry.second));
+    return true;
+  });
+}
+
+std::unique_ptr<Batch> StoreCore::NewBatchLocked() {
+  if (spare_batches_.empty()) return std::make_unique<Batch>();
+  std::unique_ptr<Batch> batch = std::move(spare_batches_.back());
+  spare_batches_.pop_back();
+  return batch;
+}
+
+void StoreCore::PutLocked(Batch& batch, std::string_view name, PendingOp op) {
+  auto it = batch.ops.find(name);
+  if (it != batch.ops.end()) {
+    it->second = std::move(op);
+    return;
+  }
+  if (spare_entries_.empty()) {
+    batch.ops.emplace(std::string(name), std::move(op));
+    return;
+  }
+  Batch::Ops::node_type node = std::move(spare_entries_.back());
+  spare_entries_.pop_back();
+  node.key().assign(name);  // reuses the string's capacity
+  node.mapped() = std::move(op);
+  batch.ops.insert(std::move(node));
 }
 
 // Queues one change. When the change fills the current batch, the batch goes to the
@@ -81,13 +117,13 @@ Status StoreCore::Enqueue(std::string_view name, PendingOp op) {
         return Status::NotFound(BlockWhere(path_, name));
       }
       if (txn_ != nullptr) {
-        txn_->ops.insert_or_assign(std::string(name), std::move(op));
+        PutLocked(*txn_, name, std::move(op));
         return Status::Ok();
       }
       bool fills = current_->ops.size() + (current_->ops.contains(name) ? 0 : 1) >= options_.batch_size;
       if (!fills || RoomForHandOffLocked()) {
-        std::unique_ptr<Batch> fresh = fills ? std::make_unique<Batch>() : nullptr;
-        current_->ops.insert_or_assign(std::string(name), std::move(op));
+        std::unique_ptr<Batch> fresh = fills ? NewBatchLocked() : nullptr;
+        PutLocked(*current_, name, std::move(op));
         if (fills) HandOffLocked(std::move(fresh));
         return Status::Ok();
       }
@@ -263,7 +299,7 @@ Status StoreCore::Begin() {
   ExclusiveGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckWritableLocked());
   if (txn_ != nullptr) return Status::FailedPrecondition(path_, "a transaction is already open");
-  txn_ = std::make_unique<Batch>();
+  txn_ = NewBatchLocked();
   return Status::Ok();
 }
 
@@ -287,7 +323,7 @@ Status StoreCore::Commit() {
       // Rare (many concurrent flushes): the transaction stays open; try again later.
       return Status::FailedPrecondition(path_, "writer queue full; retry the commit");
     }
-    std::unique_ptr<Batch> fresh = std::make_unique<Batch>();
+    std::unique_ptr<Batch> fresh = NewBatchLocked();
     if (!current_->ops.empty()) HandOffLocked(std::move(fresh));
     WorkItem apply;
     apply.kind = WorkKind::kApply;
@@ -314,7 +350,7 @@ Status StoreCore::Submit(WorkKind kind, Completion* completion, bool hand_off_cu
       MEMH_RETURN_IF_ERROR(CheckOpenLocked());
       bool hand_off = hand_off_current && !current_->ops.empty();
       if (!hand_off || RoomForHandOffLocked()) {
-        if (hand_off) HandOffLocked(std::make_unique<Batch>());
+        if (hand_off) HandOffLocked(NewBatchLocked());
         WorkItem item;
         item.kind = kind;
         item.completion = completion;
