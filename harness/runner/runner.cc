@@ -230,27 +230,34 @@ std::uint32_t MaxThreads(const Scenario& scenario) {
   return threads;
 }
 
-Status MakeWorkDir(const std::string& base, std::string* dir) {
-  std::string pattern = base + "/memharness-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) return Status::FromErrno(base, "mkdtemp", errno);
-  *dir = pattern;
-  return Status::Ok();
-}
+// A fresh directory under `base`, removed with everything in it when this goes away.
+class ScratchDir {
+ public:
+  ~ScratchDir() {
+    if (path_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  Status Make(const std::string& base) {
+    std::string pattern = base + "/memharness-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) return Status::FromErrno(base, "mkdtemp", errno);
+    path_ = pattern;
+    return Status::Ok();
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace
 
 Status WarmUpProcess(const std::string& work_dir) {
   static bool done = false;
   if (done) return Status::Ok();
-  std::string dir;
-  MEMH_RETURN_IF_ERROR(MakeWorkDir(work_dir, &dir));
-  struct RemoveDir {
-    std::string path;
-    ~RemoveDir() {
-      std::error_code ignored;
-      std::filesystem::remove_all(path, ignored);
-    }
-  } cleanup{dir};
+  ScratchDir scratch;
+  MEMH_RETURN_IF_ERROR(scratch.Make(work_dir));
+  const std::string& dir = scratch.path();
   engine::ManualClock clock(1);
   engine::StoreOptions options;
   options.clock = &clock;
@@ -272,15 +279,9 @@ Status WarmUpProcess(const std::string& work_dir) {
 
 Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
                                     const std::string& keep_store) {
-  std::string dir;
-  MEMH_RETURN_IF_ERROR(MakeWorkDir(work_dir, &dir));
-  struct RemoveDir {
-    std::string path;
-    ~RemoveDir() {
-      std::error_code ignored;
-      std::filesystem::remove_all(path, ignored);
-    }
-  } cleanup{dir};
+  ScratchDir scratch;
+  MEMH_RETURN_IF_ERROR(scratch.Make(work_dir));
+  const std::string& dir = scratch.path();
 
   engine::ManualClock clock(scenario.clock_start_ms);
   MEMH_ASSIGN_OR_RETURN(std::unique_ptr<engine::Store> store,

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,7 @@ class StoreCore {
   void WaitFor(Completion* completion);
   const PendingOp* FindPendingLocked(std::string_view name) const;
   bool FindAppliedLocked(std::string_view name, BlockLocation* location);
+  std::map<std::string_view, bool> VisibleNamesLocked(std::string_view prefix) const;
   // Reads and checks an applied block into a scratch buffer.
   Result<Buffer> ReadAppliedLocked(std::string_view name, const BlockLocation& location);
 

@@ -110,11 +110,11 @@ Status StoreCore::Enqueue(std::string_view name, PendingOp op) {
     {
       ExclusiveGate gate(gate_);
       MEMH_RETURN_IF_ERROR(CheckWritableLocked());
-      if (op.remove && FindPendingLocked(name) == nullptr) {
+      if (op.remove) {
+        const PendingOp* pending = FindPendingLocked(name);
         BlockLocation unused;
-        if (!FindAppliedLocked(name, &unused)) return Status::NotFound(BlockWhere(path_, name));
-      } else if (op.remove && FindPendingLocked(name)->remove) {
-        return Status::NotFound(BlockWhere(path_, name));
+        bool exists = pending != nullptr ? !pending->remove : FindAppliedLocked(name, &unused);
+        if (!exists) return Status::NotFound(BlockWhere(path_, name));
       }
       if (txn_ != nullptr) {
         PutLocked(*txn_, name, std::move(op));
@@ -268,10 +268,10 @@ Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
   return meta;
 }
 
-Result<std::vector<std::string>> StoreCore::List(std::string_view prefix) {
-  SharedGate gate(gate_);
-  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
-  std::map<std::string_view, bool> visible;  // name -> exists, oldest change first
+// Every name starting with `prefix` that an applied block or a queued change mentions,
+// mapped to whether it exists once the queued changes (oldest first) are applied.
+std::map<std::string_view, bool> StoreCore::VisibleNamesLocked(std::string_view prefix) const {
+  std::map<std::string_view, bool> visible;
   auto in_prefix = [&](std::string_view name) { return name.substr(0, prefix.size()) == prefix; };
   for (auto it = blocks_.lower_bound(prefix); it != blocks_.end() && in_prefix(it->first); ++it) {
     visible[it->first] = true;
@@ -288,8 +288,14 @@ Result<std::vector<std::string>> StoreCore::List(std::string_view prefix) {
   }
   overlay(current_.get());
   overlay(txn_.get());
+  return visible;
+}
+
+Result<std::vector<std::string>> StoreCore::List(std::string_view prefix) {
+  SharedGate gate(gate_);
+  MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   std::vector<std::string> names;
-  for (const auto& [name, exists] : visible) {
+  for (const auto& [name, exists] : VisibleNamesLocked(prefix)) {
     if (exists) names.emplace_back(name);
   }
   return names;
@@ -414,37 +420,17 @@ Result<StoreStats> StoreCore::Stats() {
   stats.free_bytes = stats.free_pages * page_size_;
   for (const auto& [name, entry] : blocks_) stats.payload_bytes += entry.length;
   stats.fragmentation = FragmentationLocked();
-  std::uint64_t pending = 0;
-  std::int64_t visible = static_cast<std::int64_t>(blocks_.size());
-  auto count = [&](const Batch* batch) {
-    if (batch == nullptr) return;
-    pending += batch->ops.size();
-  };
-  count(current_.get());
-  count(txn_.get());
+  std::uint64_t pending = current_->ops.size() + (txn_ != nullptr ? txn_->ops.size() : 0);
   for (std::size_t i = 0; i < ring_.size(); ++i) {
     const WorkItem& item = ring_.FromNewest(i);
-    if (item.kind == WorkKind::kApply) count(item.batch.get());
+    if (item.kind == WorkKind::kApply) pending += item.batch->ops.size();
   }
   stats.pending_writes = pending;
+  stats.block_count = blocks_.size();
   if (pending > 0) {
-    // Visible count with pending changes: ask List for the authoritative answer.
-    visible = 0;
-    std::map<std::string_view, bool> seen;
-    for (const auto& [name, entry] : blocks_) seen[name] = true;
-    auto overlay = [&](const Batch* batch) {
-      if (batch == nullptr) return;
-      for (const auto& [name, op] : batch->ops) seen[name] = !op.remove;
-    };
-    for (std::size_t i = ring_.size(); i > 0; --i) {
-      const WorkItem& item = ring_.FromNewest(i - 1);
-      if (item.kind == WorkKind::kApply) overlay(item.batch.get());
-    }
-    overlay(current_.get());
-    overlay(txn_.get());
-    for (const auto& [name, exists] : seen) visible += exists ? 1 : 0;
+    stats.block_count = 0;
+    for (const auto& [name, exists] : VisibleNamesLocked({})) stats.block_count += exists ? 1 : 0;
   }
-  stats.block_count = static_cast<std::uint64_t>(visible);
   stats.generation = committed_.generation;
   stats.commits = commits_;
   stats.batches_applied = batches_applied_;
