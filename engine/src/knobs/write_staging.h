@@ -2,8 +2,8 @@
 // the batch holding it is written to the file. write_staging_copy.cc (the baseline)
 // copies each payload into its own new heap buffer, as the original did; a staged
 // strategy copies into reused memory. The build links exactly one implementation.
-// Thread-safety: Stage() is called under the store's exclusive gate; the returned
-// Buffers may be destroyed on the background writer thread.
+// Thread-safety: Stage() may be called from any client thread at once; the returned
+// Buffers are released by client threads when their batch is reclaimed.
 #pragma once
 
 #include <cstdint>

@@ -22,7 +22,8 @@ struct StoreOptions {
   SyncPolicy sync = SyncPolicy::kCommit;
   // Writes are queued and applied in batches of this many operations.
   std::uint32_t batch_size = 200;
-  // At most this many queued operations; a writer waits when the queue is full.
+  // Write-behind depth: at most queue_capacity / batch_size full batches wait for the
+  // background writer; a client that would hand off one more waits for the oldest.
   std::uint32_t queue_capacity = 1000;
   // The registry is committed (auto-commit) after this many applied changes.
   std::uint32_t registry_flush_threshold = 200;

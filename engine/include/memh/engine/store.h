@@ -51,7 +51,7 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Applies and commits everything pending (an open transaction is rolled back) and
-  // closes the file. Later calls return kClosed.
+  // closes the file. Later calls return kClosed (a second Close returns Ok).
   Status Close();
 
   // Inserts or replaces `name`. The bytes are copied; the caller may reuse them.
