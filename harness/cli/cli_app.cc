@@ -29,6 +29,7 @@ int RunCli(int argc, char** argv, std::string_view variant) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "memharness 0.1 (" + context.variant + ")");
   AddRunCommands(app, context);
+  AddGateCommands(app, context);
   AddStoreCommands(app, context);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,94 @@
+// `memharness gate RESULTS.json... [--budgets FILE] [--junit FILE] [--markdown FILE]`:
+// holds results against ci/budgets.toml. Exit 0 when every budget holds, 1 when any
+// is exceeded, 2 when the input is unusable.
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/cli_app.h"
+#include "runner/budgets.h"
+
+namespace memh::harness {
+namespace {
+
+struct GateArgs {
+  std::vector<std::string> results;
+  std::string budgets = "ci/budgets.toml";
+  std::string junit;
+  std::string markdown;
+};
+
+template <typename Writer>
+bool WriteTo(const std::string& path, Writer&& write) {
+  std::ofstream out(path, std::ios::trunc);
+  write(out);
+  out.close();
+  if (!out) {
+    PrintError(path + ": cannot write");
+    return false;
+  }
+  return true;
+}
+
+void Gate(const GateArgs& args, CliContext& context) {
+  auto budgets = LoadBudgets(args.budgets);
+  if (!budgets.ok()) {
+    PrintError(budgets.status().message());
+    context.exit_code = kExitBadInput;
+    return;
+  }
+  std::vector<ResultsFile> results;
+  for (const std::string& path : args.results) {
+    auto file = LoadResults(path);
+    if (!file.ok()) {
+      PrintError(file.status().message());
+      context.exit_code = kExitBadInput;
+      return;
+    }
+    results.push_back(std::move(*file));
+  }
+  auto rows = Evaluate(*budgets, results);
+  if (!rows.ok()) {
+    PrintError(rows.status().message());
+    context.exit_code = kExitBadInput;
+    return;
+  }
+  PrintGateTable(std::cout, *rows);
+  std::cout.flush();  // the table before the one-line errors that follow on stderr
+  if (!args.junit.empty() && !WriteTo(args.junit, [&](std::ostream& out) { WriteGateJUnit(out, *rows); })) {
+    context.exit_code = kExitBadInput;
+    return;
+  }
+  if (!args.markdown.empty() &&
+      !WriteTo(args.markdown, [&](std::ostream& out) { WriteGateMarkdown(out, *rows); })) {
+    context.exit_code = kExitBadInput;
+    return;
+  }
+  std::size_t over = 0;
+  for (const GateRow& row : *rows) over += row.over() ? 1 : 0;
+  std::cout << "gate: " << rows->size() - over << " passed, " << over << " failed" << std::endl;
+  for (const GateRow& row : *rows) {
+    if (row.over()) {
+      PrintError(row.scenario + " " + row.variant + " " + row.metric + ": " + std::to_string(row.measured) +
+                 " is over its budget " + std::to_string(row.budget) + " by " +
+                 std::to_string(row.measured - row.budget));
+      context.exit_code = kExitFailed;
+    }
+  }
+}
+
+}  // namespace
+
+void AddGateCommands(CLI::App& app, CliContext& context) {
+  auto args = std::make_shared<GateArgs>();
+  CLI::App* gate = app.add_subcommand("gate", "Hold results against allocation budgets (exit 1 when over)");
+  gate->add_option("RESULTS", args->results, "results-<variant>.json files written by `memharness run`")->required();
+  gate->add_option("--budgets", args->budgets, "Budgets file")->capture_default_str();
+  gate->add_option("--junit", args->junit, "Also write JUnit XML here (one test case per budget)");
+  gate->add_option("--markdown", args->markdown, "Also write a Markdown table here");
+  gate->callback([args, &context] { Gate(*args, context); });
+}
+
+}  // namespace memh::harness

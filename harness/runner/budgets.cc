@@ -1,0 +1,221 @@
+#include "runner/budgets.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "runner/toml_reader.h"
+
+namespace memh::harness {
+namespace {
+
+using engine::Result;
+using engine::Status;
+
+std::string Percent(double value) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1) << value << " %";
+  return out.str();
+}
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// MEMH_KNOWN_VARIANTS is the build's list of variant names, comma-separated.
+bool KnownVariant(std::string_view name) {
+  std::string_view known = MEMH_KNOWN_VARIANTS;
+  while (!known.empty()) {
+    std::size_t end = known.find(',');
+    if (known.substr(0, end) == name) return true;
+    if (end == std::string_view::npos) break;
+    known.remove_prefix(end + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+double GateRow::headroom_percent() const {
+  if (budget == 0) return 0;
+  return (static_cast<double>(budget) - static_cast<double>(measured)) * 100.0 / static_cast<double>(budget);
+}
+
+Result<BudgetFile> ParseBudgets(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    std::string description(e.description());
+    for (char& c : description) {
+      if (c == '\n') c = ' ';
+    }
+    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ":" +
+                                       std::to_string(e.source().begin.column),
+                                   "TOML syntax: " + description);
+  }
+  BudgetFile file;
+  file.path = path;
+  TomlReader top(root, "", path);
+  for (const auto& [scenario_key, scenario_node] : root) {
+    const std::string scenario(scenario_key.str());
+    const toml::table* variants = scenario_node.as_table();
+    if (variants == nullptr) return top.Error(scenario, "expected a table of variants, e.g. [" + scenario + ".baseline]");
+    (void)top.Get(scenario);
+    for (const auto& [variant_key, variant_node] : *variants) {
+      const std::string variant(variant_key.str());
+      const toml::table* table = variant_node.as_table();
+      TomlReader scenario_reader(*variants, scenario + ".", path);
+      if (table == nullptr) return scenario_reader.Error(variant, "expected a table {bytes, calls, peak_live_bytes}");
+      if (!KnownVariant(variant)) {
+        return scenario_reader.Error(variant, "unknown variant (known: " + std::string(MEMH_KNOWN_VARIANTS) + ")");
+      }
+      TomlReader reader(*table, scenario + "." + variant + ".", path);
+      Budget budget;
+      budget.scenario = scenario;
+      budget.variant = variant;
+      budget.line = static_cast<int>(table->source().begin.line);
+      MEMH_ASSIGN_OR_RETURN(budget.bytes, reader.Integer("bytes", std::nullopt, 1, INT64_MAX));
+      if (reader.Has("calls")) {
+        MEMH_ASSIGN_OR_RETURN(budget.calls, reader.Integer("calls", std::nullopt, 1, INT64_MAX));
+      }
+      if (reader.Has("peak_live_bytes")) {
+        MEMH_ASSIGN_OR_RETURN(budget.peak_live_bytes, reader.Integer("peak_live_bytes", std::nullopt, 1, INT64_MAX));
+      }
+      MEMH_RETURN_IF_ERROR(reader.CheckNoUnknownKeys("bytes, calls, peak_live_bytes"));
+      file.budgets.push_back(std::move(budget));
+    }
+  }
+  if (file.budgets.empty()) return Status::InvalidArgument(path, "no budgets");
+  return file;
+}
+
+Result<BudgetFile> LoadBudgets(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument(path, std::string("cannot read: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseBudgets(text.str(), path);
+}
+
+Result<ResultsFile> LoadResults(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument(path, std::string("cannot read: ") + std::strerror(errno));
+  ResultsFile file;
+  file.path = path;
+  try {
+    file.doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    for (char& c : what) {
+      if (c == '\n') c = ' ';
+    }
+    return Status::InvalidArgument(path, "not a results document: " + what);
+  }
+  const nlohmann::json& doc = file.doc;
+  if (!doc.is_object() || !doc.contains("schema_version") || !doc["schema_version"].is_number_integer()) {
+    return Status::InvalidArgument(path, "not a results document: no schema_version");
+  }
+  if (doc["schema_version"] != 1) {
+    return Status::InvalidArgument(path, "results of schema version " + doc["schema_version"].dump() +
+                                             "; this memharness reads version 1");
+  }
+  if (!doc.contains("run") || !doc["run"].contains("variant") || !doc["run"]["variant"].is_string() ||
+      !doc.contains("scenarios") || !doc["scenarios"].is_array()) {
+    return Status::InvalidArgument(path, "results document without run.variant or scenarios");
+  }
+  return file;
+}
+
+Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results) {
+  std::vector<GateRow> rows;
+  for (const Budget& budget : budgets.budgets) {
+    for (const ResultsFile& file : results) {
+      if (file.doc["run"]["variant"] != budget.variant) continue;
+      const nlohmann::json* scenario = nullptr;
+      for (const nlohmann::json& s : file.doc["scenarios"]) {
+        if (s.value("name", "") == budget.scenario) scenario = &s;
+      }
+      const std::string where = budgets.path + ":" + std::to_string(budget.line);
+      if (scenario == nullptr) {
+        return Status::InvalidArgument(where, budget.scenario + "." + budget.variant + ": " + file.path +
+                                                  " has no scenario \"" + budget.scenario + "\"");
+      }
+      try {
+        const nlohmann::json& totals = scenario->at("totals");
+        auto row = [&](const char* metric, std::uint64_t measured, std::uint64_t limit) {
+          rows.push_back(GateRow{budget.scenario, budget.variant, metric, measured, limit});
+        };
+        row("bytes", totals.at("bytes").get<std::uint64_t>(), budget.bytes);
+        if (budget.calls) row("calls", totals.at("calls").get<std::uint64_t>(), *budget.calls);
+        if (budget.peak_live_bytes) {
+          // The highest peak over the repeats: the peak may move a little run to run.
+          std::uint64_t peak = totals.at("peak_live_bytes").get<std::uint64_t>();
+          if (scenario->contains("peak_live_bytes_range")) peak = (*scenario)["peak_live_bytes_range"][1].get<std::uint64_t>();
+          row("peak_live_bytes", peak, *budget.peak_live_bytes);
+        }
+      } catch (const nlohmann::json::exception& e) {
+        return Status::InvalidArgument(file.path, std::string("scenario \"") + budget.scenario + "\": " + e.what());
+      }
+    }
+  }
+  if (rows.empty()) return Status::InvalidArgument(budgets.path, "no budget matches the variants of the results given");
+  return rows;
+}
+
+void PrintGateTable(std::ostream& out, const std::vector<GateRow>& rows) {
+  out << std::left << std::setw(22) << "scenario" << std::setw(13) << "variant" << std::setw(17) << "metric"
+      << std::right << std::setw(14) << "measured" << std::setw(14) << "budget" << std::setw(11) << "headroom"
+      << "  verdict\n";
+  for (const GateRow& r : rows) {
+    out << std::left << std::setw(22) << r.scenario << std::setw(13) << r.variant << std::setw(17) << r.metric
+        << std::right << std::setw(14) << r.measured << std::setw(14) << r.budget << std::setw(11)
+        << Percent(r.headroom_percent()) << "  "
+        << (r.over() ? "OVER by " + std::to_string(r.measured - r.budget) : std::string("ok")) << '\n';
+  }
+}
+
+void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows) {
+  std::size_t failures = 0;
+  for (const GateRow& r : rows) failures += r.over() ? 1 : 0;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<testsuite name=\"memharness-gate\" tests=\"" << rows.size() << "\" failures=\"" << failures << "\">\n";
+  for (const GateRow& r : rows) {
+    out << "  <testcase classname=\"" << XmlEscape(r.scenario) << "\" name=\""
+        << XmlEscape(r.variant + "." + r.metric) << "\">";
+    if (r.over()) {
+      out << "<failure message=\"" << XmlEscape(r.scenario + " " + r.variant + " " + r.metric + ": " +
+                                               std::to_string(r.measured) + " is over the budget " +
+                                               std::to_string(r.budget) + " by " +
+                                               std::to_string(r.measured - r.budget) + " (" +
+                                               Percent(-r.headroom_percent()) + ")")
+          << "\"/>";
+    }
+    out << "</testcase>\n";
+  }
+  out << "</testsuite>\n";
+}
+
+void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows) {
+  out << "| scenario | variant | metric | measured | budget | headroom | verdict |\n"
+      << "|---|---|---|---:|---:|---:|---|\n";
+  for (const GateRow& r : rows) {
+    out << "| " << r.scenario << " | " << r.variant << " | " << r.metric << " | " << r.measured << " | " << r.budget
+        << " | " << Percent(r.headroom_percent()) << " | "
+        << (r.over() ? "**over by " + std::to_string(r.measured - r.budget) + "**" : std::string("ok")) << " |\n";
+  }
+}
+
+}  // namespace memh::harness

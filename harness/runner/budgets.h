@@ -1,0 +1,61 @@
+// Allocation budgets (ci/budgets.toml) and the gate that holds results against them.
+// A budget names a scenario and a variant and caps its total requested bytes, and
+// optionally its allocation calls and its peak live bytes. The gate reads results
+// documents (docs/results_schema.md) and gives one row per budgeted metric.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "memh/engine/result.h"
+
+namespace memh::harness {
+
+struct Budget {
+  std::string scenario;
+  std::string variant;
+  std::uint64_t bytes = 0;
+  std::optional<std::uint64_t> calls;
+  std::optional<std::uint64_t> peak_live_bytes;
+  int line = 0;
+};
+
+struct BudgetFile {
+  std::string path;
+  std::vector<Budget> budgets;
+};
+
+// Errors: one line, "<file>:<line>: <key>: <what is wrong>".
+engine::Result<BudgetFile> LoadBudgets(const std::string& path);
+engine::Result<BudgetFile> ParseBudgets(std::string_view toml_text, const std::string& path);
+
+struct ResultsFile {
+  std::string path;
+  nlohmann::json doc;
+};
+// Reads a results document and checks its schema version.
+engine::Result<ResultsFile> LoadResults(const std::string& path);
+
+struct GateRow {
+  std::string scenario, variant, metric;
+  std::uint64_t measured = 0;
+  std::uint64_t budget = 0;
+  bool over() const { return measured > budget; }
+  double headroom_percent() const;  // (budget - measured) / budget * 100; negative when over
+};
+
+// One row per budgeted metric of every budget whose variant some results file holds.
+// A budget for a scenario that its variant's results lack is an error (unusable
+// input); budgets for variants no file holds are skipped.
+engine::Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results);
+
+void PrintGateTable(std::ostream& out, const std::vector<GateRow>& rows);
+void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows);
+void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows);
+
+}  // namespace memh::harness
