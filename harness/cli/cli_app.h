@@ -29,6 +29,7 @@ void PrintError(std::string_view message);
 void AddStoreCommands(CLI::App& app, CliContext& context);
 void AddRunCommands(CLI::App& app, CliContext& context);
 void AddGateCommands(CLI::App& app, CliContext& context);
+void AddCompareCommands(CLI::App& app, CliContext& context);
 
 int RunCli(int argc, char** argv, std::string_view variant);
 

@@ -1,4 +1,5 @@
-// `memharness gate RESULTS.json... [--budgets FILE] [--junit FILE] [--markdown FILE]`:
+// `memharness gate RESULTS.json... [--budgets FILE] [--junit FILE] [--markdown FILE]
+// [--json FILE]`:
 // holds results against ci/budgets.toml. Exit 0 when every budget holds, 1 when any
 // is exceeded, 2 when the input is unusable.
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@ struct GateArgs {
   std::string budgets = "ci/budgets.toml";
   std::string junit;
   std::string markdown;
+  std::string json;
 };
 
 template <typename Writer>
@@ -66,6 +68,11 @@ void Gate(const GateArgs& args, CliContext& context) {
     context.exit_code = kExitBadInput;
     return;
   }
+  if (!args.json.empty() &&
+      !WriteTo(args.json, [&](std::ostream& out) { WriteGateJson(out, args.budgets, *rows); })) {
+    context.exit_code = kExitBadInput;
+    return;
+  }
   std::size_t over = 0;
   for (const GateRow& row : *rows) over += row.over() ? 1 : 0;
   std::cout << "gate: " << rows->size() - over << " passed, " << over << " failed" << std::endl;
@@ -88,6 +95,7 @@ void AddGateCommands(CLI::App& app, CliContext& context) {
   gate->add_option("--budgets", args->budgets, "Budgets file")->capture_default_str();
   gate->add_option("--junit", args->junit, "Also write JUnit XML here (one test case per budget)");
   gate->add_option("--markdown", args->markdown, "Also write a Markdown table here");
+  gate->add_option("--json", args->json, "Also write the rows as JSON here (for scripts/report.py)");
   gate->callback([args, &context] { Gate(*args, context); });
 }
 

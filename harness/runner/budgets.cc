@@ -218,4 +218,20 @@ void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows) {
   }
 }
 
+void WriteGateJson(std::ostream& out, const std::string& budgets_path, const std::vector<GateRow>& rows) {
+  nlohmann::ordered_json doc;
+  doc["budgets"] = budgets_path;
+  doc["rows"] = nlohmann::ordered_json::array();
+  for (const GateRow& r : rows) {
+    doc["rows"].push_back({{"scenario", r.scenario},
+                           {"variant", r.variant},
+                           {"metric", r.metric},
+                           {"measured", r.measured},
+                           {"budget", r.budget},
+                           {"headroom_percent", r.headroom_percent()},
+                           {"over", r.over()}});
+  }
+  out << doc.dump(2) << "\n";
+}
+
 }  // namespace memh::harness

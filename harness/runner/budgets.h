@@ -57,5 +57,8 @@ engine::Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const s
 void PrintGateTable(std::ostream& out, const std::vector<GateRow>& rows);
 void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows);
 void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows);
+// The rows as JSON for scripts/report.py: {"budgets": path, "rows": [{scenario,
+// variant, metric, measured, budget, headroom_percent, over}]}.
+void WriteGateJson(std::ostream& out, const std::string& budgets_path, const std::vector<GateRow>& rows);
 
 }  // namespace memh::harness

@@ -1,0 +1,206 @@
+// `memharness compare BASE.json HEAD.json [--fail-over PCT] [--json FILE]`: two results
+// documents side by side, per scenario and allocation figure, with the change and
+// regressions marked. With --fail-over, exit 1 when any figure grows by more than PCT
+// percent. The peak is the one figure that moves run to run (results_schema.md), so
+// it fails only when head's lowest peak is over base's highest one by more than PCT.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/cli_app.h"
+#include "runner/budgets.h"
+
+namespace memh::harness {
+namespace {
+
+struct CompareArgs {
+  std::string base;
+  std::string head;
+  double fail_over = -1;  // < 0: report only
+  std::string json;
+};
+
+// The allocation figures compared, as paths into a scenario's entry.
+struct Metric {
+  const char* name;
+  const char* group;  // "totals", or "per_op" for the bytes-per-operation distribution
+  const char* key;
+};
+constexpr Metric kMetrics[] = {
+    {"bytes", "totals", "bytes"},
+    {"calls", "totals", "calls"},
+    {"frees", "totals", "frees"},
+    {"charged_bytes", "totals", "charged_bytes"},
+    {"background_bytes", "totals", "background_bytes"},
+    {"peak_live_bytes", "totals", "peak_live_bytes"},
+    {"p99_bytes_per_op", "per_op", "p99"},
+};
+
+struct CompareRow {
+  std::string scenario;
+  std::string metric;
+  double base = 0;
+  double head = 0;
+  double percent = 0;
+  bool regression = false;  // head > base
+  bool failing = false;     // grew by more than --fail-over
+};
+
+struct Comparison {
+  std::vector<CompareRow> rows;
+  std::vector<std::string> only_in_base, only_in_head;
+};
+
+const nlohmann::json* FindScenario(const nlohmann::json& doc, const std::string& name) {
+  for (const nlohmann::json& s : doc.at("scenarios")) {
+    if (s.value("name", "") == name) return &s;
+  }
+  return nullptr;
+}
+
+double Percent(double base, double head) { return base == 0 ? (head == 0 ? 0 : 100) : (head - base) * 100.0 / base; }
+
+double ValueOf(const nlohmann::json& scenario, const Metric& metric) {
+  if (std::string(metric.group) == "per_op") return scenario.at("per_op").at("bytes").at(metric.key).get<double>();
+  return scenario.at(metric.group).at(metric.key).get<double>();
+}
+
+bool IsPeak(const Metric& metric) { return std::string(metric.key) == "peak_live_bytes"; }
+
+// The peak over the repeats: which = 0 the lowest, 1 the highest.
+double PeakBound(const nlohmann::json& scenario, int which) {
+  const auto range = scenario.find("peak_live_bytes_range");
+  if (range == scenario.end()) return scenario.at("totals").at("peak_live_bytes").get<double>();
+  return range->at(which).get<double>();
+}
+
+// Throws nlohmann::json::exception on a document missing a figure.
+Comparison CompareDocs(const nlohmann::json& base, const nlohmann::json& head, double fail_over) {
+  Comparison c;
+  for (const nlohmann::json& h : head.at("scenarios")) {
+    const std::string name = h.at("name").get<std::string>();
+    const nlohmann::json* b = FindScenario(base, name);
+    if (b == nullptr) {
+      c.only_in_head.push_back(name);
+      continue;
+    }
+    for (const Metric& metric : kMetrics) {
+      CompareRow row{name, metric.name, ValueOf(*b, metric), ValueOf(h, metric)};
+      row.percent = Percent(row.base, row.head);
+      row.regression = row.head > row.base;
+      const double growth = IsPeak(metric) ? Percent(PeakBound(*b, 1), PeakBound(h, 0)) : row.percent;
+      row.failing = fail_over >= 0 && row.regression && growth > fail_over;
+      c.rows.push_back(row);
+    }
+  }
+  for (const nlohmann::json& b : base.at("scenarios")) {
+    const std::string name = b.at("name").get<std::string>();
+    if (FindScenario(head, name) == nullptr) c.only_in_base.push_back(name);
+  }
+  return c;
+}
+
+nlohmann::ordered_json RunInfo(const std::string& path, const nlohmann::json& doc) {
+  const nlohmann::json& run = doc.at("run");
+  return {{"path", path},
+          {"variant", run.value("variant", "")},
+          {"git_commit", run.value("git_commit", "")},
+          {"git_branch", run.value("git_branch", "")},
+          {"git_dirty", run.value("git_dirty", false)},
+          {"started_at", run.value("started_at", "")}};
+}
+
+void PrintComparison(const Comparison& c, const nlohmann::ordered_json& base, const nlohmann::ordered_json& head) {
+  std::printf("base: %s (%s, %s)\nhead: %s (%s, %s)\n\n", base["path"].get<std::string>().c_str(),
+              base["variant"].get<std::string>().c_str(), base["git_commit"].get<std::string>().c_str(),
+              head["path"].get<std::string>().c_str(), head["variant"].get<std::string>().c_str(),
+              head["git_commit"].get<std::string>().c_str());
+  std::printf("%-22s %-18s %14s %14s %14s %9s\n", "scenario", "metric", "base", "head", "change", "%");
+  for (const CompareRow& r : c.rows) {
+    std::printf("%-22s %-18s %14.0f %14.0f %+14.0f %+8.1f%%%s\n", r.scenario.c_str(), r.metric.c_str(), r.base,
+                r.head, r.head - r.base, r.percent,
+                r.failing ? "  REGRESSION (over --fail-over)" : r.regression ? "  regression" : "");
+  }
+  for (const std::string& name : c.only_in_head) std::printf("%-22s (only in head)\n", name.c_str());
+  for (const std::string& name : c.only_in_base) std::printf("%-22s (only in base)\n", name.c_str());
+  std::fflush(stdout);  // the table before the one-line verdict on stderr
+}
+
+bool WriteComparisonJson(const std::string& path, const Comparison& c, const nlohmann::ordered_json& base,
+                         const nlohmann::ordered_json& head, double fail_over) {
+  nlohmann::ordered_json doc;
+  doc["base"] = base;
+  doc["head"] = head;
+  doc["fail_over_percent"] = fail_over >= 0 ? nlohmann::ordered_json(fail_over) : nlohmann::ordered_json(nullptr);
+  doc["rows"] = nlohmann::ordered_json::array();
+  for (const CompareRow& r : c.rows) {
+    doc["rows"].push_back({{"scenario", r.scenario},
+                           {"metric", r.metric},
+                           {"base", r.base},
+                           {"head", r.head},
+                           {"change", r.head - r.base},
+                           {"percent", r.percent},
+                           {"regression", r.regression},
+                           {"failing", r.failing}});
+  }
+  doc["only_in_base"] = c.only_in_base;
+  doc["only_in_head"] = c.only_in_head;
+  std::ofstream out(path, std::ios::trunc);
+  out << doc.dump(2) << "\n";
+  out.close();
+  return static_cast<bool>(out);
+}
+
+void Compare(const CompareArgs& args, CliContext& context) {
+  auto base = LoadResults(args.base);
+  auto head = base.ok() ? LoadResults(args.head) : base;
+  if (!base.ok() || !head.ok()) {
+    PrintError((!base.ok() ? base : head).status().message());
+    context.exit_code = kExitBadInput;
+    return;
+  }
+  Comparison comparison;
+  nlohmann::ordered_json base_info, head_info;
+  try {
+    comparison = CompareDocs(base->doc, head->doc, args.fail_over);
+    base_info = RunInfo(args.base, base->doc);
+    head_info = RunInfo(args.head, head->doc);
+  } catch (const nlohmann::json::exception& e) {
+    PrintError("comparing " + args.base + " and " + args.head + ": " + e.what());
+    context.exit_code = kExitBadInput;
+    return;
+  }
+  PrintComparison(comparison, base_info, head_info);
+  if (!args.json.empty() && !WriteComparisonJson(args.json, comparison, base_info, head_info, args.fail_over)) {
+    PrintError(args.json + ": cannot write");
+    context.exit_code = kExitBadInput;
+    return;
+  }
+  std::size_t failing = 0;
+  for (const CompareRow& r : comparison.rows) failing += r.failing ? 1 : 0;
+  if (failing > 0) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%g", args.fail_over);
+    PrintError(std::to_string(failing) + " allocation figure(s) grew by more than " + pct + " %");
+    context.exit_code = kExitFailed;
+  }
+}
+
+}  // namespace
+
+void AddCompareCommands(CLI::App& app, CliContext& context) {
+  auto args = std::make_shared<CompareArgs>();
+  CLI::App* compare = app.add_subcommand("compare", "Compare two results files (base, head)");
+  compare->add_option("BASE", args->base, "Results of the base (results-<variant>.json)")->required();
+  compare->add_option("HEAD", args->head, "Results of the head")->required();
+  compare->add_option("--fail-over", args->fail_over, "Exit 1 when an allocation figure grows by more than PCT %")
+      ->check(CLI::Range(0.0, 1e9));
+  compare->add_option("--json", args->json, "Also write the comparison as JSON here (for scripts/report.py)");
+  compare->callback([args, &context] { Compare(*args, context); });
+}
+
+}  // namespace memh::harness
