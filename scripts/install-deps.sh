@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages memharness needs, if any are missing.
-#   scripts/install-deps.sh [build|run]   (build: compile and test; run: also plots and profiling)
+#   scripts/install-deps.sh [build|run]   (build: compile, test, report; run: also heaptrack)
 # As root it runs apt-get itself; otherwise it prints the exact command and fails.
 set -euo pipefail
 
@@ -8,8 +8,9 @@ build_packages=(
   g++ cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libjemalloc-dev libssl-dev
   libtomlplusplus-dev nlohmann-json3-dev
+  python3-matplotlib chromium  # the report (scripts/report.py) and its render test
 )
-run_packages=(python3-matplotlib heaptrack)
+run_packages=(heaptrack)
 
 want=("${build_packages[@]}")
 if [[ "${1:-build}" == run ]]; then want+=("${run_packages[@]}"); fi

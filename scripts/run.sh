@@ -1,22 +1,53 @@
 #!/usr/bin/env bash
-# The README's run command: installs what is missing, builds every engine variant, and
-# runs every scenario with the baseline and the optimized binaries. Results go to
-# results/latest/ (JSON and per-operation CSV per variant).
+# The README's run command, the main job end to end: installs what is missing, builds
+# every waterfall step (baseline, plus-buffers, plus-writes, optimized), runs every
+# scenario with each (--repeat 3: bytes must repeat exactly), gates the baseline and
+# optimized results against ci/budgets.toml, compares the two, and writes the report
+# (Markdown + self-contained HTML + plots).
+#   scripts/run.sh [--report DIR] [--results DIR]
+#     defaults: reports/latest and results/latest
+# Exit 0 when everything ran and every budget held; 1 when a budget was exceeded (the
+# report is still written and says which); other codes when a step could not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+report=reports/latest
+out=results/latest
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --report) report=${2:?--report needs a directory}; shift 2 ;;
+    --results) out=${2:?--results needs a directory}; shift 2 ;;
+    *) echo "run.sh: unknown argument '$1' (usage: scripts/run.sh [--report DIR] [--results DIR])" >&2; exit 2 ;;
+  esac
+done
 
 scripts/install-deps.sh run
 cmake --preset release >/dev/null
 cmake --build --preset release
 
-out=results/latest
+rm -rf "$out"
 mkdir -p "$out"
-status=0
-for variant in baseline optimized; do
+for variant in baseline plus-buffers plus-writes optimized; do
   echo
   echo "== $variant"
-  build/release/bin/memharness-"$variant" run --out "$out" || status=$?
+  build/release/bin/memharness-"$variant" run --out "$out" --repeat 3
 done
+
 echo
-echo "results: $out/results-baseline.json, $out/results-optimized.json (and samples-*.csv)"
-exit "$status"
+echo "== gate (ci/budgets.toml)"
+gate_status=0
+build/release/bin/memharness gate "$out"/results-baseline.json "$out"/results-optimized.json \
+  --budgets ci/budgets.toml --json "$out"/gate.json --markdown "$out"/gate.md --junit "$out"/gate.xml ||
+  gate_status=$?
+if [[ $gate_status -gt 1 ]]; then exit "$gate_status"; fi
+
+echo
+echo "== compare baseline -> optimized"
+build/release/bin/memharness compare "$out"/results-baseline.json "$out"/results-optimized.json \
+  --json "$out"/comparison.json >/dev/null
+
+rm -rf "$report"
+/usr/bin/python3 scripts/report.py "$out"/results-*.json --gate "$out"/gate.json \
+  --comparison "$out"/comparison.json --out "$report"
+echo "results: $out/ (results-<variant>.json, samples-<variant>.csv, gate.*, comparison.json)"
+exit "$gate_status"

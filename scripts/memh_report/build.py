@@ -1,0 +1,48 @@
+"""Assembles the report from loaded inputs: which sections, in which order, and the
+summary lines a reviewer reads first."""
+from . import figures, tables
+from .document import Report, Section
+from .inputs import ORIGINALS
+
+
+def _summary(results, gate, comparisons):
+    lines = []
+    for name, target in ORIGINALS.items():
+        figures_ = [f"{r.variant} {r.scenarios[name]['totals']['bytes'] / 1e6:.2f} MB" for r in results
+                    if name in r.scenarios]
+        if figures_:
+            lines.append(f"{name} (target {target / 1e6:g} MB): " + ", ".join(figures_))
+    if gate is not None:
+        over = [r for r in gate["rows"] if r["over"]]
+        lines.append(f"gate: {len(gate['rows']) - len(over)} budgets held, {len(over)} exceeded"
+                     + "".join(f"; {r['scenario']} {r['variant']} {r['metric']} over by "
+                               f"{r['measured'] - r['budget']:,}" for r in over))
+    for comparison in comparisons:
+        grew = [r for r in comparison["rows"] if r["regression"]]
+        failing = [r for r in comparison["rows"] if r["failing"]]
+        lines.append(f"comparison {tables.describe(comparison['base'])} → {tables.describe(comparison['head'])}: "
+                     f"{len(grew)} of {len(comparison['rows'])} figures grew, "
+                     f"{len(failing)} beyond the --fail-over limit")
+    return lines
+
+
+def build(results, out_dir, run_id, title, gate=None, comparisons=()):
+    report = Report(title, run_id, _summary(results, gate, comparisons))
+    if results:
+        report.sections.append(Section("Run", [tables.metadata(results)]))
+        original = tables.originals(results)
+        blocks = ([original] if original.rows else []) + figures.waterfall(results, out_dir)
+        if blocks:
+            report.sections.append(Section("Targets", blocks))
+    if gate is not None:
+        report.sections.append(Section("Gate", [tables.gate(gate)]))
+    for i, comparison in enumerate(comparisons):
+        name = "comparison_deltas" + (f"-{i + 1}" if len(comparisons) > 1 else "")
+        report.sections.append(Section(f"Comparison: {tables.describe(comparison['base'])} → "
+                                        f"{tables.describe(comparison['head'])}",
+                                        figures.comparison_deltas(comparison, out_dir, name)
+                                        + [tables.comparison(comparison)]))
+    if results:
+        report.sections.append(Section("Scenarios", [tables.scenarios(results)]
+                                       + figures.distributions(results, out_dir)))
+    return report

@@ -1,0 +1,150 @@
+"""The report's plots, each saved as PNG (embedded in the HTML) and SVG (for papers and
+reviews). Headless: the Agg backend, no display needed. Saved without dates and with
+a fixed SVG id salt, so the same results give the same files.
+"""
+import os
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .inputs import ORIGINALS  # noqa: E402
+
+plt.rcParams.update({"svg.hashsalt": "memharness", "figure.dpi": 100, "font.size": 9})
+MB = 1_000_000
+COLORS = {"baseline": "#b0413e", "plus-buffers": "#d9a441", "plus-writes": "#5b8fb9", "optimized": "#3c8d5a"}
+
+
+@dataclass
+class Figure:
+    name: str  # file stem in figures/
+    title: str
+    caption: str
+    png: str  # path relative to the report directory
+    svg: str
+
+
+def _save(fig, out_dir, name, title, caption):
+    os.makedirs(os.path.join(out_dir, "figures"), exist_ok=True)
+    paths = {}
+    for ext, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        rel = os.path.join("figures", f"{name}.{ext}")
+        fig.savefig(os.path.join(out_dir, rel), format=ext, metadata=metadata, bbox_inches="tight")
+        paths[ext] = rel
+    plt.close(fig)
+    return Figure(name, title, caption, paths["png"], paths["svg"])
+
+
+def _color(variant):
+    return COLORS.get(variant, "#777777")
+
+
+def _megabytes(value, _pos=None):
+    return f"{value / MB:.2f} MB" if value < 10 * MB else f"{value / MB:.0f} MB"
+
+
+def waterfall(results, out_dir):
+    """(a) For each original scenario: a bar per waterfall step, the target and the
+    original engine's figure as labelled horizontal lines."""
+    names = [n for n in ORIGINALS if any(n in r.scenarios for r in results)]
+    if not names:
+        return []
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        present = [r for r in results if name in r.scenarios]
+        values = [r.scenarios[name]["totals"]["bytes"] for r in present]
+        bars = ax.bar(range(len(present)), values, color=[_color(r.variant) for r in present])
+        ax.set_xticks(range(len(present)), [r.variant for r in present], rotation=20, ha="right")
+        for bar, value in zip(bars, values):
+            ax.annotate(_megabytes(value), (bar.get_x() + bar.get_width() / 2, value), ha="center",
+                        va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+        target = ORIGINALS[name]
+        ax.axhline(target, color="#222222", linestyle="--", linewidth=1, label=f"target {_megabytes(target)}")
+        original = next((r.scenarios[name].get("original_bytes") for r in present
+                         if r.scenarios[name].get("original_bytes")), None)
+        if original:
+            ax.axhline(original, color="#8a3ffc", linestyle=":", linewidth=1.4,
+                       label=f"original engine {_megabytes(original)}")
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.set_ylim(0, max(values + [target, original or 0]) * 1.35)
+        ax.yaxis.set_major_formatter(FuncFormatter(_megabytes))
+        ax.set_title(f"{name} ({present[0].scenarios[name]['ops']:,} ops)")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("bytes requested (measured operations)")
+    fig.tight_layout()
+    return [_save(fig, out_dir, "waterfall", "The waterfall against the targets",
+                  "Requested bytes per waterfall step for the original scenarios; dashed: the target, "
+                  "dotted: the original .NET engine's figure.")]
+
+
+def distributions(results, out_dir):
+    """(b) Per scenario, the distribution of bytes per operation for every variant."""
+    names = []
+    for r in results:
+        names += [n for n in r.samples if n not in names]
+    if not names:
+        return []
+    cols = min(3, len(names))
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.4 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        present = [r for r in results if r.samples.get(name)]
+        data = [r.samples[name] for r in present]
+        box = ax.boxplot(data, whis=(1, 99), showfliers=True, patch_artist=True, widths=0.6,
+                         flierprops={"markersize": 2, "alpha": 0.4})
+        for patch, r in zip(box["boxes"], present):
+            patch.set_facecolor(_color(r.variant))
+            patch.set_alpha(0.7)
+        ax.set_xticks(range(1, len(present) + 1), [r.variant for r in present], rotation=20, ha="right")
+        ax.set_yscale("symlog", linthresh=100)
+        top = max(max(d) for d in data)
+        ax.set_ylim(0, max(top * 3, 200))  # room above the highest; 0 at the bottom, never negative
+        ax.set_title(name)
+        ax.grid(axis="y", alpha=0.3)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("bytes per operation")
+    fig.tight_layout()
+    return [_save(fig, out_dir, "per_op_distribution", "Bytes per operation",
+                  "Per scenario and variant, what each measured operation's own thread requested: "
+                  "box = 25th to 75th percentile, line = median, whiskers = 1st and 99th, dots beyond. "
+                  "Symmetric log scale (linear below 100 bytes, so 0 shows).")]
+
+
+def comparison_deltas(doc, out_dir, name="comparison_deltas", metrics=("bytes", "calls", "peak_live_bytes")):
+    """(c) For a comparison, the change in % per scenario for the main figures."""
+    rows = [r for r in doc["rows"] if r["metric"] in metrics]
+    names = list(dict.fromkeys(r["scenario"] for r in rows))
+    if not names:
+        return []
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(names) * len(metrics) + 1.2))
+    height = 0.8 / len(metrics)
+    shades = {"bytes": 1.0, "calls": 0.75, "peak_live_bytes": 0.5}
+    for i, metric in enumerate(metrics):
+        for j, scenario in enumerate(names):
+            row = next((r for r in rows if r["scenario"] == scenario and r["metric"] == metric), None)
+            if row is None:
+                continue
+            y = j + i * height
+            color = "#b0413e" if row["regression"] else "#3c8d5a"
+            ax.barh(y, row["percent"], height=height * 0.9, color=color, alpha=shades.get(metric, 0.6))
+            ax.annotate(f"{metric} {row['percent']:+.1f} %", (row["percent"], y), fontsize=7, va="center",
+                        ha="left" if row["percent"] >= 0 else "right", xytext=(3 if row["percent"] >= 0 else -3, 0),
+                        textcoords="offset points")
+    ax.set_yticks([j + height * (len(metrics) - 1) / 2 for j in range(len(names))], names)
+    ax.invert_yaxis()
+    ax.axvline(0, color="#222222", linewidth=0.8)
+    lo = min([0] + [r["percent"] for r in rows])
+    hi = max([0] + [r["percent"] for r in rows])
+    pad = max(10, (hi - lo) * 0.35)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_xlabel("change from base to head (%)")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return [_save(fig, out_dir, name, "Change per scenario",
+                  "Change in % from base to head for bytes, calls and peak live bytes; red = grew, "
+                  "green = shrank or held.")]

@@ -1,0 +1,131 @@
+"""The report's tables, as data both renderers share (markdown.py, html.py).
+
+A Table is a title, column headers, which columns are numbers (right-aligned) and rows
+of cells; a cell is text, or a Cell that the renderers emphasise (a failed budget, a
+missed target, a regression).
+"""
+from dataclasses import dataclass, field
+
+from .inputs import ORIGINALS
+
+
+@dataclass
+class Cell:
+    text: str
+    alarm: bool = False  # over budget, over target, a regression
+
+    def __str__(self):
+        return self.text
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list
+    numeric: set  # indexes of right-aligned columns
+    rows: list = field(default_factory=list)
+    note: str = ""
+
+
+def _n(value):
+    return f"{value:,.0f}"
+
+
+def _pct(value):
+    return f"{value:+.1f} %"
+
+
+def metadata(results):
+    t = Table("Run", ["variant", "knobs (buffers, writes, locks)", "commit", "branch", "compiler", "build",
+                      "allocator", "cpu", "started"], set())
+    for r in results:
+        run = r.run
+        knobs = run.get("knobs", {})
+        commit = run.get("git_commit", "?")[:12] + (" (dirty)" if run.get("git_dirty") else "")
+        t.rows.append([r.variant, ", ".join(knobs.get(k, "?") for k in ("buffers", "writes", "locks")), commit,
+                       run.get("git_branch", "?"), run.get("compiler", "?"), run.get("build_type", "?"),
+                       run.get("allocator", "?"), run.get("cpu", "?"), run.get("started_at", "?")])
+    return t
+
+
+def originals(results):
+    """The original work's three scenarios: every variant's bytes against the target."""
+    t = Table("The original scenarios against their targets",
+              ["scenario", "target", "original engine"] + [r.variant for r in results],
+              set(range(1, 3 + len(results))),
+              note="Requested bytes during the measured operations (1 MB = 1,000,000 bytes); "
+                   "a figure over the target is marked.")
+    for name, target in ORIGINALS.items():
+        present = [r.scenarios.get(name) for r in results]
+        if not any(present):
+            continue
+        original = next((s.get("original_bytes") for s in present if s and s.get("original_bytes")), None)
+        row = [name, _n(target), _n(original) if original else "-"]
+        for s in present:
+            row.append(Cell(_n(s["totals"]["bytes"]), s["totals"]["bytes"] > target) if s else "-")
+        t.rows.append(row)
+    return t
+
+
+def scenarios(results):
+    t = Table("Every scenario", ["scenario", "variant", "ops", "threads", "bytes", "bytes/op", "calls", "peak live",
+                                 "per-op p50", "per-op p99", "time p50 (µs)", "time p99 (µs)", "repeats",
+                                 "target"],
+              set(range(2, 14)),
+              note="bytes, calls: every thread, measured operations only. peak live: process-wide, above "
+                   "where the operations started (a range when repeats moved it). per-op: bytes the "
+                   "operation's own thread requested. repeats: runs, and whether they were identical.")
+    names = []
+    for r in results:
+        names += [n for n in r.scenarios if n not in names]
+    for name in names:
+        for r in results:
+            s = r.scenarios.get(name)
+            if s is None:
+                continue
+            totals, per_op, time = s["totals"], s["per_op"]["bytes"], s.get("time_ns", {})
+            low, high = s.get("peak_live_bytes_range", [totals["peak_live_bytes"]] * 2)
+            peak = _n(low) if low == high else f"{_n(low)} – {_n(high)}"
+            repeats = f"{s.get('repeats', 1)}" + ("" if s.get("repeats_identical", True) else " (differed)")
+            t.rows.append([name, r.variant, _n(s["ops"]), str(s.get("threads", 1)), _n(totals["bytes"]),
+                           _n(totals["bytes"] / max(s["ops"], 1)), _n(totals["calls"]), peak, _n(per_op["p50"]),
+                           _n(per_op["p99"]), f"{time.get('p50', 0) / 1000:,.1f}", f"{time.get('p99', 0) / 1000:,.1f}",
+                           repeats, Cell(_n(s["target_bytes"]), not s.get("met_target", True))])
+    return t
+
+
+def gate(doc):
+    t = Table("Allocation budgets (the CI gate)",
+              ["scenario", "variant", "metric", "measured", "budget", "headroom", "verdict"], {3, 4, 5},
+              note=f"Budgets from {doc.get('budgets', '?')}.")
+    for row in doc["rows"]:
+        over = row["measured"] - row["budget"]
+        verdict = Cell(f"over by {over:,}", True) if row["over"] else "ok"
+        t.rows.append([row["scenario"], row["variant"], row["metric"], _n(row["measured"]), _n(row["budget"]),
+                       _pct(row["headroom_percent"]), verdict])
+    return t
+
+
+def comparison(doc):
+    base, head = doc["base"], doc["head"]
+    fail_over = doc.get("fail_over_percent")
+    t = Table(f"{describe(base)} → {describe(head)}",
+              ["scenario", "metric", "base", "head", "change", "change %", ""], {2, 3, 4, 5},
+              note="A growth is marked; with a --fail-over limit "
+                   + (f"({fail_over:g} %) " if fail_over is not None else "(none given) ")
+                   + "a growth beyond it fails. The peak fails only when head's lowest peak is over base's highest.")
+    for row in doc["rows"]:
+        mark = Cell("fails", True) if row["failing"] else (Cell("grew", True) if row["regression"] else "")
+        t.rows.append([row["scenario"], row["metric"], _n(row["base"]), _n(row["head"]), f"{row['change']:+,.0f}",
+                       _pct(row["percent"]), mark])
+    for name in doc.get("only_in_base", []):
+        t.rows.append([name, "(only in base)", "", "", "", "", ""])
+    for name in doc.get("only_in_head", []):
+        t.rows.append([name, "(only in head)", "", "", "", "", ""])
+    return t
+
+
+def describe(side):
+    """'<variant> @ <short commit>' for one side of a comparison."""
+    commit = side.get("git_commit", "")[:7] or "?"
+    return f"{side.get('variant', '?')} @ {commit}"
