@@ -10,4 +10,9 @@ pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 if(BUILD_TESTING)
   find_package(GTest CONFIG REQUIRED)
   include(GoogleTest)
+  # The scripts' tests run under Debian's interpreter on purpose: the python3 first on
+  # PATH may be another one that cannot see python3-matplotlib. Chromium renders the
+  # report in its test.
+  find_program(MEMH_SYSTEM_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
+  find_program(MEMH_CHROMIUM chromium REQUIRED)
 endif()

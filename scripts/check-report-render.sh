@@ -9,7 +9,7 @@ html=${1:?usage: check-report-render.sh REPORT.html [SCREENSHOT.png]}
 png=${2:-${html%.html}.png}
 [[ -f "$html" ]] || { echo "check-report-render: $html: no such file" >&2; exit 2; }
 browser=$(command -v chromium || true)
-[[ -n "$browser" ]] || { echo "check-report-render: chromium is not installed (scripts/install-deps.sh build installs it)" >&2; exit 2; }
+[[ -n "$browser" ]] || { echo "check-report-render: chromium is not installed (scripts/install-deps.sh installs it)" >&2; exit 2; }
 
 if grep -Eq '(src|href)="(https?:)?//' "$html"; then
   echo "check-report-render: $html: refers to the network; a report must be self-contained" >&2

@@ -28,7 +28,7 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#refs[@]} -ne 2 ]]; then echo "compare-branches: two refs needed ($usage)" >&2; exit 2; fi
 
-scripts/install-deps.sh build
+scripts/install-deps.sh
 # This tree's own memharness compares and reports, so old refs need not have `compare`.
 cmake --preset release >/dev/null
 cmake --build --preset release --target memharness-optimized

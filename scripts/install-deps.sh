@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages memharness needs, if any are missing.
-#   scripts/install-deps.sh [build|run]   (build: compile, test, report; run: also heaptrack)
+#   scripts/install-deps.sh
+# (everything: compile, test, report, profile; one list, so every command finds it all)
 # As root it runs apt-get itself; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-build_packages=(
+packages=(
   g++ cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libjemalloc-dev libssl-dev
   libtomlplusplus-dev nlohmann-json3-dev
   python3-matplotlib chromium  # the report (scripts/report.py) and its render test
+  heaptrack zstd  # scripts/heaptrack.sh and its cross-check test
 )
-run_packages=(heaptrack)
-
-want=("${build_packages[@]}")
-if [[ "${1:-build}" == run ]]; then want+=("${run_packages[@]}"); fi
+want=("${packages[@]}")
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -21,7 +21,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-scripts/install-deps.sh run
+scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 

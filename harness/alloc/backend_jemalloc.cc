@@ -30,5 +30,6 @@ unsigned long long BackendThreadAllocatedBytes() {
 }
 
 const char* BackendName() { return "jemalloc"; }
+unsigned long long BackendBootstrapCalls() { return 0; }
 
 }  // namespace memh::harness::alloc

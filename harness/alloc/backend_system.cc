@@ -27,6 +27,7 @@ std::atomic<int> resolving{0};
 
 alignas(64) unsigned char bootstrap[64 * 1024];
 std::atomic<std::size_t> bootstrap_used{0};
+std::atomic<unsigned long long> bootstrap_calls{0};
 
 bool InBootstrap(const void* ptr) {
   auto p = reinterpret_cast<std::uintptr_t>(ptr);
@@ -39,7 +40,10 @@ void* BootstrapAllocate(std::size_t size, std::size_t align) {
   for (;;) {
     std::size_t aligned = (start + align - 1) & ~(align - 1);
     if (aligned + size > sizeof(bootstrap)) return nullptr;
-    if (bootstrap_used.compare_exchange_weak(start, aligned + size)) return bootstrap + aligned;
+    if (bootstrap_used.compare_exchange_weak(start, aligned + size)) {
+      bootstrap_calls.fetch_add(1);
+      return bootstrap + aligned;
+    }
   }
 }
 
@@ -89,5 +93,6 @@ std::size_t BackendChargeFor(std::size_t size, std::size_t /*align*/) {
 
 unsigned long long BackendThreadAllocatedBytes() { return 0; }
 const char* BackendName() { return "system"; }
+unsigned long long BackendBootstrapCalls() { return bootstrap_calls.load(); }
 
 }  // namespace memh::harness::alloc

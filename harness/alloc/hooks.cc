@@ -32,7 +32,11 @@ static_assert(sizeof(Header) == kHeaderBytes);
 
 struct alignas(64) Global {
   std::atomic<std::uint64_t> bytes{0}, calls{0}, frees{0}, bytes_freed{0}, charged{0}, failed{0};
-  std::atomic<std::uint64_t> backend_charged{0};
+  std::atomic<std::uint64_t> backend_charged{0}, header_bytes{0};
+  // Calls made while this thread was inside the backend: a profiler in front of the
+  // system allocator allocating for its own bookkeeping (heaptrack's calls to malloc
+  // and operator new resolve to these hooks too). Counted like any other call.
+  std::atomic<std::uint64_t> nested_calls{0};
   alignas(64) std::atomic<std::uint64_t> live{0};
   alignas(64) std::atomic<std::uint64_t> peak{0};
 };
@@ -45,6 +49,7 @@ struct ThreadState {
   std::uint64_t fail_nth;  // 0 = not armed
   std::uint64_t attempts;
   bool fail_persistent;
+  std::uint32_t backend_depth;  // > 0 while this thread is inside BackendAllocate/Free
 };
 __attribute__((tls_model("initial-exec"))) thread_local ThreadState t;
 
@@ -72,7 +77,10 @@ void* Allocate(std::size_t size, std::size_t align) {
   const std::size_t header_space = align <= kHeaderBytes ? kHeaderBytes : align;
   if (size > SIZE_MAX - header_space) return nullptr;
   if (InjectFailure()) return nullptr;
+  if (t.backend_depth > 0) g.nested_calls.fetch_add(1, std::memory_order_relaxed);
+  ++t.backend_depth;
   void* base = BackendAllocate(size + header_space, align);
+  --t.backend_depth;
   if (base == nullptr) return nullptr;
   void* user = static_cast<char*>(base) + header_space;
   Header* header = HeaderOf(user);
@@ -90,6 +98,7 @@ void* Allocate(std::size_t size, std::size_t align) {
   g.calls.fetch_add(1, std::memory_order_relaxed);
   g.charged.fetch_add(charged, std::memory_order_relaxed);
   g.backend_charged.fetch_add(backend, std::memory_order_relaxed);
+  g.header_bytes.fetch_add(header_space, std::memory_order_relaxed);
   std::uint64_t live = g.live.fetch_add(size, std::memory_order_relaxed) + size;
   std::uint64_t peak = g.peak.load(std::memory_order_relaxed);
   while (live > peak && !g.peak.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
@@ -113,7 +122,9 @@ void Release(void* user) {
   g.frees.fetch_add(1, std::memory_order_relaxed);
   g.bytes_freed.fetch_add(size, std::memory_order_relaxed);
   g.live.fetch_sub(size, std::memory_order_relaxed);
+  ++t.backend_depth;
   BackendFree(static_cast<char*>(user) - header->offset);
+  --t.backend_depth;
 }
 
 void* NewOrThrow(std::size_t size, std::size_t align) {
@@ -146,6 +157,8 @@ std::uint64_t PeakLiveBytes() { return g.peak.load(std::memory_order_relaxed); }
 void ResetPeak() { g.peak.store(g.live.load(std::memory_order_relaxed), std::memory_order_relaxed); }
 std::uint64_t BackendChargedBytes() { return g.backend_charged.load(std::memory_order_relaxed); }
 std::uint64_t ThisThreadBackendChargedBytes() { return t.backend_charged; }
+std::uint64_t HeaderBytes() { return g.header_bytes.load(std::memory_order_relaxed); }
+std::uint64_t NestedCalls() { return g.nested_calls.load(std::memory_order_relaxed); }
 const char* AllocatorName() { return BackendName(); }
 void FailAllocation(std::uint64_t nth, bool persistent) {
   t.attempts = 0;

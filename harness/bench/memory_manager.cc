@@ -1,5 +1,6 @@
 #include "bench/memory_manager.h"
 
+#include <algorithm>
 #include <limits>
 
 // Debian's libbenchmark 1.7.1 does not export this static member, yet Result's
@@ -12,16 +13,30 @@ namespace memh::harness {
 void MeterMemoryManager::Start() {
   live_at_start_ = alloc::LiveBytes();
   alloc::ResetPeak();
+  excluded_ = {};
+  peak_before_pause_ = 0;
   at_start_ = alloc::Process();
 }
 
 void MeterMemoryManager::Stop(Result* result) {
-  const alloc::Counters delta = alloc::Process() - at_start_;
-  const std::uint64_t peak = alloc::PeakLiveBytes();
+  const alloc::Counters delta = alloc::Process() - at_start_ - excluded_;
+  const std::uint64_t peak = std::max(alloc::PeakLiveBytes(), peak_before_pause_);
   result->num_allocs = static_cast<std::int64_t>(delta.calls);
   result->total_allocated_bytes = static_cast<std::int64_t>(delta.bytes);
   result->net_heap_growth = delta.net_bytes();
   result->max_bytes_used = static_cast<std::int64_t>(peak > live_at_start_ ? peak - live_at_start_ : 0);
+}
+
+void MeterMemoryManager::Pause() {
+  peak_before_pause_ = std::max(peak_before_pause_, alloc::PeakLiveBytes());
+  at_pause_ = alloc::Process();
+}
+
+void MeterMemoryManager::Resume() {
+  excluded_ += alloc::Process() - at_pause_;
+  // The peak measured from here on starts at what is live now; the paused stretch's own
+  // peak is forgotten, the one before it kept in peak_before_pause_.
+  alloc::ResetPeak();
 }
 
 }  // namespace memh::harness

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "alloc/phase_marks.h"
 #include "memh/engine/store.h"
 #include "runner/key_space.h"
 #include "runner/worker_pool.h"
@@ -299,21 +300,17 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
 
   alloc::Region region(run.ops + 16);
   Status status;
+  alloc::MarkMeasuredPhaseBegin();
   region.Begin();
   for (std::size_t i = 0; i < scenario.measured.size() && status.ok(); ++i) {
     status = execution.RunStep(scenario.measured[i], scenario.setup.size() + i, &region);
   }
   Status drained = store->Drain();
   alloc::RegionResult result = region.End();
+  alloc::MarkMeasuredPhaseEnd();
   MEMH_RETURN_IF_ERROR(status);
   MEMH_RETURN_IF_ERROR(drained);
   MEMH_RETURN_IF_ERROR(store->Close());
-  if (!keep_store.empty()) {
-    std::error_code error;
-    std::filesystem::copy_file(dir + "/" + scenario.name + ".mhs", keep_store,
-                               std::filesystem::copy_options::overwrite_existing, error);
-    if (error) return Status::IOError(keep_store, "cannot copy the store: " + error.message());
-  }
   if (!keep_store.empty()) {
     std::error_code error;
     std::filesystem::copy_file(dir + "/" + scenario.name + ".mhs", keep_store,

@@ -1,0 +1,236 @@
+#include "bench/store_bench.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "bench/op_counters.h"
+#include "runner/key_space.h"
+
+namespace memh::harness {
+namespace {
+
+using engine::Status;
+
+struct Context {
+  BenchStores* stores;
+  MeterMemoryManager* memory;
+};
+
+// Ends the benchmark with `status` as its error. The loop must still be reached (1.7.1
+// checks that a benchmark ran its loop; after an error the loop runs no iteration).
+void Fail(benchmark::State& state, const Status& status) {
+  state.SkipWithError(status.ToString().c_str());
+  for (auto _ : state) {
+  }
+}
+
+// The store for this benchmark's size argument, or null after Fail().
+BenchStore* StoreFor(benchmark::State& state, const Context& context) {
+  engine::Result<BenchStore*> bench = context.stores->Get(static_cast<std::uint64_t>(state.range(0)));
+  if (!bench.ok()) {
+    Fail(state, bench.status());
+    return nullptr;
+  }
+  return *bench;
+}
+
+// A random existing block, different per thread, the same sequence every run.
+class BlockPicker {
+ public:
+  BlockPicker(const benchmark::State& state, const BenchStore& bench)
+      : rng_(0x6d656d68'62656e63ull + static_cast<std::uint64_t>(state.thread_index())), blocks_(bench.blocks) {}
+  BlockName Next() { return NameOf(rng_.Below(blocks_)); }
+
+ private:
+  Rng rng_;
+  std::uint64_t blocks_;
+};
+
+// Work inside a benchmark function that is not the operation measured: timing and
+// both meters pause. REQUIRES a single-threaded benchmark and an idle writer at both
+// ends (drain or flush before leaving).
+class Untimed {
+ public:
+  Untimed(benchmark::State& state, OpCounters& counters) : state_(state), counters_(counters) {
+    state_.PauseTiming();
+    counters_.Pause();
+  }
+  ~Untimed() {
+    counters_.Resume();
+    state_.ResumeTiming();
+  }
+  Untimed(const Untimed&) = delete;
+  Untimed& operator=(const Untimed&) = delete;
+
+ private:
+  benchmark::State& state_;
+  OpCounters& counters_;
+};
+
+// Writes NameOf(bench.blocks + i) for i < count and commits them.
+Status AddExtraBlocks(BenchStore& bench, std::span<const std::uint8_t> payload, std::uint64_t count) {
+  for (std::uint64_t i = 0; i < count; ++i) {
+    MEMH_RETURN_IF_ERROR(bench.store->Write(NameOf(bench.blocks + i).view(), payload));
+  }
+  return bench.store->Flush();
+}
+
+Status RemoveExtraBlocks(BenchStore& bench, std::uint64_t count) {
+  for (std::uint64_t i = 0; i < count; ++i) MEMH_RETURN_IF_ERROR(bench.store->Remove(NameOf(bench.blocks + i).view()));
+  return bench.store->Flush();
+}
+
+// Applies and commits whatever is queued, outside the memory figures: write-side
+// benchmarks start and end with nothing queued, so none pays for another's writes.
+Status Settle(BenchStore& bench, MeterMemoryManager& memory) {
+  memory.Pause();
+  Status status = bench.store->Flush();
+  memory.Resume();
+  return status;
+}
+
+void Read(benchmark::State& state, Context context) {
+  BenchStore* bench = StoreFor(state, context);
+  if (bench == nullptr) return;
+  BlockPicker picker(state, *bench);
+  OpCounters counters(state, *context.memory);
+  for (auto _ : state) {
+    engine::Result<std::vector<std::uint8_t>> bytes = bench->store->Read(picker.Next().view());
+    if (!bytes.ok()) {
+      state.SkipWithError(bytes.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(bytes->data());
+  }
+  counters.Finish(state);
+}
+
+void ReadInto(benchmark::State& state, Context context) {
+  BenchStore* bench = StoreFor(state, context);
+  if (bench == nullptr) return;
+  BlockPicker picker(state, *bench);
+  std::array<std::uint8_t, BenchStores::kBlockBytes> out;  // on the stack: the caller's buffer costs no allocation
+  OpCounters counters(state, *context.memory);
+  for (auto _ : state) {
+    engine::Result<std::uint64_t> length = bench->store->ReadInto(picker.Next().view(), out);
+    if (!length.ok()) {
+      state.SkipWithError(length.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  counters.Finish(state);
+}
+
+// update, write and remove: `op(bench, i)` is the i-th operation of a round, run in
+// rounds as store_bench.h describes. `before_round(bench, n)` and `after_round(bench, n)`
+// run untimed around a round of n operations; the store is flushed at the end, untimed,
+// so that the next benchmark starts with nothing queued.
+template <typename Op, typename BeforeRound, typename AfterRound>
+void RunInRounds(benchmark::State& state, const Context& context, Op op, BeforeRound before_round,
+                 AfterRound after_round) {
+  BenchStore* bench = StoreFor(state, context);
+  if (bench == nullptr) return;
+  Status status = Settle(*bench, *context.memory);
+  if (!status.ok()) return Fail(state, status);
+  OpCounters counters(state, *context.memory);
+  const auto total = static_cast<std::uint64_t>(state.max_iterations);
+  std::uint64_t done = 0;
+  std::uint64_t in_round = 0;
+  std::uint64_t round_ops = 0;
+  for (auto _ : state) {
+    if (in_round == 0) {
+      round_ops = std::min(kRoundOps, total - done);
+      Untimed untimed(state, counters);
+      status = before_round(*bench, round_ops);
+      if (!status.ok()) break;
+    }
+    status = op(*bench, in_round);
+    if (!status.ok()) break;
+    ++done;
+    if (++in_round == round_ops) {
+      status = bench->store->Drain();
+      if (!status.ok()) break;
+      Untimed untimed(state, counters);
+      status = after_round(*bench, round_ops);
+      if (!status.ok()) break;
+      in_round = 0;
+    }
+  }
+  if (!status.ok()) state.SkipWithError(status.ToString().c_str());
+  counters.Finish(state);
+  status = Settle(*bench, *context.memory);
+  if (!status.ok()) state.SkipWithError(status.ToString().c_str());
+}
+
+Status NothingToDo(BenchStore&, std::uint64_t) { return Status::Ok(); }
+
+void Update(benchmark::State& state, Context context) {
+  std::span<const std::uint8_t> payload = context.stores->payload();
+  Rng rng(0x75706461'7465ull);
+  RunInRounds(
+      state, context,
+      [&](BenchStore& bench, std::uint64_t) {
+        return bench.store->Write(NameOf(rng.Below(bench.blocks)).view(), payload);
+      },
+      NothingToDo, NothingToDo);
+}
+
+void Insert(benchmark::State& state, Context context) {
+  std::span<const std::uint8_t> payload = context.stores->payload();
+  RunInRounds(
+      state, context,
+      [&](BenchStore& bench, std::uint64_t i) { return bench.store->Write(NameOf(bench.blocks + i).view(), payload); },
+      NothingToDo, RemoveExtraBlocks);
+}
+
+void Remove(benchmark::State& state, Context context) {
+  std::span<const std::uint8_t> payload = context.stores->payload();
+  RunInRounds(
+      state, context,
+      [](BenchStore& bench, std::uint64_t i) { return bench.store->Remove(NameOf(bench.blocks + i).view()); },
+      [&](BenchStore& bench, std::uint64_t n) { return AddExtraBlocks(bench, payload, n); }, NothingToDo);
+}
+
+void Flush(benchmark::State& state, Context context) {
+  BenchStore* bench = StoreFor(state, context);
+  if (bench == nullptr) return;
+  Status status = Settle(*bench, *context.memory);
+  if (!status.ok()) return Fail(state, status);
+  std::span<const std::uint8_t> payload = context.stores->payload();
+  BlockPicker picker(state, *bench);
+  OpCounters counters(state, *context.memory);
+  for (auto _ : state) {
+    status = bench->store->Write(picker.Next().view(), payload);
+    if (status.ok()) status = bench->store->Flush();
+    if (!status.ok()) {
+      state.SkipWithError(status.ToString().c_str());
+      break;
+    }
+  }
+  counters.Finish(state);
+}
+
+}  // namespace
+
+void RegisterStoreBenchmarks(BenchStores& stores, MeterMemoryManager& memory, std::span<const std::uint64_t> sizes) {
+  const Context context{&stores, &memory};
+  auto add = [&](const char* name, void (*function)(benchmark::State&, Context)) {
+    benchmark::internal::Benchmark* benchmark = benchmark::RegisterBenchmark(name, function, context);
+    benchmark->ArgName("blocks")->UseRealTime();
+    for (std::uint64_t blocks : sizes) benchmark->Arg(static_cast<std::int64_t>(blocks));
+    return benchmark;
+  };
+  add("read", Read);
+  add("read_into", ReadInto);
+  add("read_threads", Read)->Threads(1)->Threads(2);
+  // Reads first, over stores no benchmark has rewritten yet; every write-side benchmark
+  // leaves its store with the blocks it found and nothing queued.
+  add("update", Update);
+  add("write", Insert);
+  add("remove", Remove);
+  add("flush", Flush);
+}
+
+}  // namespace memh::harness

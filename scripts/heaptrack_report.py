@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Turns one heaptrack recording of a scenario into memharness's call-site report, and
+holds heaptrack's counts to the meter's (scripts/heaptrack.sh runs it).
+
+    scripts/heaptrack_report.py --trace T.zst --meter-exit M.json --plain-exit P.json
+        --plain-results R.json --scenario NAME --source-root DIR --out DIR [--top N]
+
+T: heaptrack's data of a run with MEMH_PHASE_MARKS=1 and MEMH_METER_EXIT_REPORT=M.
+P, R: the meter's exit report and results of the same binary and scenario run without
+heaptrack. Writes DIR/heaptrack.md and DIR/heaptrack.json (scripts/report.py
+--heaptrack reads it). Exit 0 when every exact check holds, 1 when one does not, 2 on
+unusable input.
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from memh_report import heaptrack_data  # noqa: E402
+from memh_report.inputs import ReportError, load_results  # noqa: E402
+
+HEADER_BYTES = 16  # the meter's header per call (harness/alloc/hooks.cc), seen by heaptrack
+
+
+def load_exit_report(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except FileNotFoundError:
+        raise ReportError(f"{path}: no meter exit report (was MEMH_METER_EXIT_REPORT set?)") from None
+    except (OSError, ValueError) as e:
+        raise ReportError(f"{path}: unreadable meter exit report ({e})") from None
+    for key in ("calls", "bytes", "nested_calls", "calls_before_program", "allocator"):
+        if key not in doc:
+            raise ReportError(f"{path}: {key} is missing")
+    if doc["allocator"] != "system":
+        raise ReportError(f"{path}: allocator {doc['allocator']}; heaptrack needs the system-allocator build "
+                          "(cmake --preset heaptrack)")
+    return doc
+
+
+def check(name, heaptrack, meter, explained):
+    return {"check": name, "heaptrack": heaptrack, "meter": meter, "difference": heaptrack - meter,
+            "holds": heaptrack == meter, "how": explained}
+
+
+def build(args):
+    rec = heaptrack_data.read(args.trace)
+    under = load_exit_report(args.meter_exit)
+    plain = load_exit_report(args.plain_exit)
+    results = load_results(args.plain_results)
+    scenario = results.scenarios.get(args.scenario)
+    if scenario is None:
+        raise ReportError(f"{args.plain_results}: no scenario {args.scenario}")
+    totals = scenario["totals"]
+    profiler_init = under["calls_before_program"] - plain["calls_before_program"]
+    checks = [
+        check("whole run: calls", rec.whole.calls,
+              under["calls"] - under["nested_calls"] - profiler_init,
+              f"meter {under['calls']:,} calls in the same run, less {under['nested_calls']:,} made inside "
+              f"heaptrack's malloc (its own bookkeeping, which it does not record) and {profiler_init} made by "
+              f"heaptrack's start-up before the program began ({under['calls_before_program']} calls before the "
+              f"program under heaptrack, {plain['calls_before_program']} without it)"),
+    ]
+    single = scenario.get("threads", 1) == 1
+    if single:
+        checks += [
+            check("measured phase: calls", rec.phase.calls, totals["calls"],
+                  "meter's totals.calls for the scenario, same binary run without heaptrack (single-threaded "
+                  "scenarios repeat exactly)"),
+            check("measured phase: bytes", rec.phase.bytes, totals["bytes"] + HEADER_BYTES * totals["calls"],
+                  f"meter's totals.bytes + {HEADER_BYTES} bytes of meter header per call (heaptrack sees the "
+                  "request plus the header)"),
+        ]
+    sites = heaptrack_data.call_sites(rec, os.path.realpath(args.source_root) + "/")
+
+    def site_row(frames, tally):
+        return {"calls": tally.calls, "bytes": tally.bytes - HEADER_BYTES * tally.calls,
+                "stack": [{"function": f.function, "where": f.where().replace(os.path.realpath(args.source_root) + "/", "")}
+                          for f in frames]}
+
+    by_bytes = sorted(sites, key=lambda s: (-(s[1].bytes - HEADER_BYTES * s[1].calls), -s[1].calls))[:args.top]
+    by_calls = sorted(sites, key=lambda s: (-s[1].calls, -s[1].bytes))[:args.top]
+    return {
+        "scenario": args.scenario, "variant": results.variant, "threads": scenario.get("threads", 1),
+        "command": rec.command,
+        "heaptrack": {"whole_calls": rec.whole.calls, "whole_bytes": rec.whole.bytes,
+                      "phase_calls": rec.phase.calls, "phase_bytes": rec.phase.bytes},
+        "meter_exit": under, "meter_exit_without_heaptrack": plain,
+        "meter_phase_without_heaptrack": {"calls": totals["calls"], "bytes": totals["bytes"]},
+        "checks": checks, "exact_phase_check": single,
+        "sites_by_bytes": [site_row(*s) for s in by_bytes],
+        "sites_by_calls": [site_row(*s) for s in by_calls],
+    }
+
+
+def short(function, width=70):
+    return function if len(function) <= width else function[:width - 1] + "…"
+
+
+def markdown(doc):
+    out = [f"# heaptrack: {doc['scenario']} ({doc['variant']})", "",
+           f"`{doc['command']}` under heaptrack, measured phase cut out between the runner's marks.", "",
+           "## heaptrack against the meter", "",
+           "| check | heaptrack | meter | difference | holds | how the meter's figure is made |",
+           "|---|---:|---:|---:|---|---|"]
+    for c in doc["checks"]:
+        out.append(f"| {c['check']} | {c['heaptrack']:,} | {c['meter']:,} | {c['difference']:+,} | "
+                   f"{'yes' if c['holds'] else '**NO**'} | {c['how']} |")
+    if not doc["exact_phase_check"]:
+        out += ["", f"The scenario runs {doc['threads']} client threads, so two runs need not allocate the same: "
+                "the measured phase is not held to a separate run of the meter."]
+    for title, key in (("by bytes", "sites_by_bytes"), ("by calls", "sites_by_calls")):
+        out += ["", f"## Top allocation sites of the measured phase, {title}", "",
+                "Requested bytes (heaptrack's, less the meter's 16-byte header per call); the stack from "
+                "the allocating frame outwards, allocator plumbing left out.", "",
+                "| calls | bytes | where | called from |", "|---:|---:|---|---|"]
+        for site in doc[key]:
+            first, rest = site["stack"][0], site["stack"][1:]
+            called_from = "<br>".join(f"`{short(f['function'], 60)}` {f['where']}" for f in rest)
+            out.append(f"| {site['calls']:,} | {site['bytes']:,} | `{short(first['function'])}` {first['where']} | "
+                       f"{called_from} |")
+    return "\n".join(out) + "\n"
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="heaptrack_report.py", description=__doc__.split("\n\n")[0])
+    for name in ("--trace", "--meter-exit", "--plain-exit", "--plain-results", "--scenario", "--source-root", "--out"):
+        parser.add_argument(name, required=True)
+    parser.add_argument("--top", type=int, default=10)
+    args = parser.parse_args(argv)
+    try:
+        doc = build(args)
+    except ReportError as e:
+        print(f"heaptrack_report.py: {e}", file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "heaptrack.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+    text = markdown(doc)
+    with open(os.path.join(args.out, "heaptrack.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+    print(text)
+    failed = [c for c in doc["checks"] if not c["holds"]]
+    for c in failed:
+        print(f"heaptrack_report.py: {c['check']}: heaptrack {c['heaptrack']:,}, meter {c['meter']:,} "
+              f"({c['difference']:+,})", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
