@@ -14,7 +14,7 @@
 #
 # Output in results/bench/: <variant>-r<round>.json (Google Benchmark's JSON, which its
 # tools/compare.py reads), <variant>-r<round>.log (the console table and the store build
-# times) and ratio.txt (what is printed at the end).
+# times), ratio.txt (what is printed at the end) and ratio.json (for scripts/report.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,5 +68,6 @@ done
 
 echo
 /usr/bin/python3 scripts/bench_ratio.py --baseline "$out"/baseline-r*.json --optimized "$out"/optimized-r*.json \
+  --json "$out"/ratio.json \
   | tee "$out"/ratio.txt
 echo "bench.sh: done in $((SECONDS - started)) s; JSON in $out/"

@@ -10,7 +10,9 @@ beside the median bytes and allocation calls per operation (the bytes_per_op and
 allocs_per_op counters, which cover every timed iteration).
 
     scripts/bench_ratio.py --baseline results/bench/baseline-r*.json \\
-                           --optimized results/bench/optimized-r*.json
+                           --optimized results/bench/optimized-r*.json [--json FILE]
+
+--json also writes the table as JSON for scripts/report.py --bench.
 
 Exits 2 on unusable input: an unreadable file, a file that is not benchmark JSON, a
 side without benchmarks, or a benchmark that reported an error.
@@ -119,6 +121,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", nargs="+", required=True, metavar="JSON")
     parser.add_argument("--optimized", nargs="+", required=True, metavar="JSON")
+    parser.add_argument("--json", help="also write the rows here (for scripts/report.py --bench)")
     args = parser.parse_args(argv)
     try:
         baseline, base_variants = load(args.baseline)
@@ -140,6 +143,13 @@ def main(argv):
         return 2
     print(f"{'/'.join(sorted(base_variants))} vs {'/'.join(sorted(opt_variants))}, medians:")
     print(render(rows))
+    if args.json:
+        keys = ("name", "baseline_ns", "optimized_ns", "ratio", "baseline_bytes_per_op", "optimized_bytes_per_op",
+                "baseline_allocs_per_op", "optimized_allocs_per_op", "runs")
+        doc = {"kind": "memharness bench ratio", "rows": [
+            {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in zip(keys, row)} for row in rows]}
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1)
     return 0
 
 

@@ -45,7 +45,7 @@ rm -rf "$out"
 mkdir -p "$out/plain" "$out/heaptrack"
 # The same binary and scenario without heaptrack: the meter's own figures.
 MEMH_METER_EXIT_REPORT="$out/plain/meter-exit.json" \
-  "$memharness" run "$scenario" --out "$out/plain" >"$out/plain/run.log"
+  "$memharness" run "$scenario" --out "$out/plain" >"$out/plain/run.log" 2>&1
 # Under heaptrack, with the measured phase marked.
 MEMH_PHASE_MARKS=1 MEMH_METER_EXIT_REPORT="$out/heaptrack/meter-exit.json" \
   heaptrack -o "$out/heaptrack/trace" "$memharness" run "$scenario" --out "$out/heaptrack" >"$out/heaptrack/run.log" 2>&1 || {

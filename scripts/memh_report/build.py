@@ -1,11 +1,13 @@
 """Assembles the report from loaded inputs: which sections, in which order, and the
 summary lines a reviewer reads first."""
+import math
+
 from . import figures, tables
 from .document import Report, Section
 from .inputs import ORIGINALS
 
 
-def _summary(results, gate, comparisons):
+def _summary(results, gate, comparisons, bench, heaptracks):
     lines = []
     for name, target in ORIGINALS.items():
         figures_ = [f"{r.variant} {r.scenarios[name]['totals']['bytes'] / 1e6:.2f} MB" for r in results
@@ -23,11 +25,21 @@ def _summary(results, gate, comparisons):
         lines.append(f"comparison {tables.describe(comparison['base'])} → {tables.describe(comparison['head'])}: "
                      f"{len(grew)} of {len(comparison['rows'])} figures grew, "
                      f"{len(failing)} beyond the --fail-over limit")
+    if bench is not None:
+        ratios = [r["ratio"] for r in bench["rows"] if r["ratio"]]
+        if ratios:
+            geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            lines.append(f"timing: optimized is {geomean:.2f}x the baseline's speed (geometric mean over "
+                         f"{len(ratios)} benchmarks; {min(ratios):.2f}x to {max(ratios):.2f}x)")
+    for h in heaptracks:
+        held = all(c["holds"] for c in h["checks"])
+        lines.append(f"heaptrack {h['scenario']} ({h['variant']}): counts "
+                     + ("agree exactly with the meter" if held else "DISAGREE with the meter"))
     return lines
 
 
-def build(results, out_dir, run_id, title, gate=None, comparisons=()):
-    report = Report(title, run_id, _summary(results, gate, comparisons))
+def build(results, out_dir, run_id, title, gate=None, comparisons=(), bench=None, heaptracks=()):
+    report = Report(title, run_id, _summary(results, gate, comparisons, bench, heaptracks))
     if results:
         report.sections.append(Section("Run", [tables.metadata(results)]))
         original = tables.originals(results)
@@ -45,4 +57,11 @@ def build(results, out_dir, run_id, title, gate=None, comparisons=()):
     if results:
         report.sections.append(Section("Scenarios", [tables.scenarios(results)]
                                        + figures.distributions(results, out_dir)))
+    if bench is not None:
+        report.sections.append(Section("Timing", [tables.bench(bench)]))
+    for h in heaptracks:
+        report.sections.append(Section(f"Who allocates: {h['scenario']} ({h['variant']}, heaptrack)", [
+            tables.heaptrack_checks(h),
+            tables.heaptrack_sites(h, "sites_by_bytes", "by bytes"),
+            tables.heaptrack_sites(h, "sites_by_calls", "by calls")]))
     return report

@@ -129,3 +129,22 @@ def run_id(results):
     stamp = "".join(c for c in run.get("started_at", "") if c.isdigit())
     stamp = f"{stamp[:8]}-{stamp[8:14]}" if len(stamp) >= 14 else "unknown-time"
     return f"{stamp}-{run.get('git_commit', 'unknown')[:7]}"
+
+
+def load_bench(path):
+    doc = _load_json(path, "benchmark ratio")
+    _require(isinstance(doc, dict) and doc.get("kind") == "memharness bench ratio" and isinstance(doc.get("rows"), list),
+             path, "not a benchmark ratio document (expected `scripts/bench_ratio.py --json` output)")
+    for i, row in enumerate(doc["rows"]):
+        for key in ("name", "baseline_ns", "optimized_ns", "ratio"):
+            _require(key in row, path, f"rows[{i}].{key} is missing")
+    return doc
+
+
+def load_heaptrack(path):
+    doc = _load_json(path, "heaptrack report")
+    _require(isinstance(doc, dict) and isinstance(doc.get("checks"), list) and "sites_by_bytes" in doc, path,
+             "not a heaptrack report (expected scripts/heaptrack_report.py's heaptrack.json)")
+    for key in ("scenario", "variant", "sites_by_calls", "heaptrack"):
+        _require(key in doc, path, f"{key} is missing")
+    return doc

@@ -129,3 +129,54 @@ def describe(side):
     """'<variant> @ <short commit>' for one side of a comparison."""
     commit = side.get("git_commit", "")[:7] or "?"
     return f"{side.get('variant', '?')} @ {commit}"
+
+
+def _time(ns):
+    if ns is None:
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def _maybe(value):
+    return "-" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value:.3g}")
+
+
+def bench(doc):
+    t = Table("Timing: baseline against optimized (Google Benchmark)",
+              ["benchmark", "baseline", "optimized", "ratio", "bytes/op base", "bytes/op opt", "allocs/op base",
+               "allocs/op opt", "runs"], set(range(1, 9)),
+              note="Median real time per operation over the rounds of scripts/bench.sh (baseline and optimized "
+                   "run in turns in one session); ratio = baseline / optimized, above 1 = optimized faster. "
+                   "bytes/op and allocs/op: the meter over every timed iteration. A ratio below 1 is marked.")
+    for row in doc["rows"]:
+        ratio = row["ratio"]
+        t.rows.append([row["name"], _time(row["baseline_ns"]), _time(row["optimized_ns"]),
+                       Cell("∞" if ratio is None else f"{ratio:.2f}x", ratio is not None and ratio < 1),
+                       _maybe(row.get("baseline_bytes_per_op")), _maybe(row.get("optimized_bytes_per_op")),
+                       _maybe(row.get("baseline_allocs_per_op")), _maybe(row.get("optimized_allocs_per_op")),
+                       str(row.get("runs", ""))])
+    return t
+
+
+def heaptrack_checks(doc):
+    t = Table(f"heaptrack against the meter: {doc['scenario']} ({doc['variant']})",
+              ["check", "heaptrack", "meter", "difference", "holds", "how the meter's figure is made"], {1, 2, 3})
+    for c in doc["checks"]:
+        t.rows.append([c["check"], _n(c["heaptrack"]), _n(c["meter"]), f"{c['difference']:+,}",
+                       Cell("yes" if c["holds"] else "NO", not c["holds"]), c["how"]])
+    return t
+
+
+def heaptrack_sites(doc, key, title):
+    t = Table(f"{doc['scenario']} ({doc['variant']}): top allocation sites of the measured phase, {title}",
+              ["calls", "bytes", "where", "called from"], {0, 1},
+              note="heaptrack's record of the measured phase; bytes as requested (the meter's 16-byte header "
+                   "per call taken off); allocator plumbing left out of the stacks.")
+    for site in doc[key]:
+        first, rest = site["stack"][0], site["stack"][1:]
+        t.rows.append([_n(site["calls"]), _n(site["bytes"]), f"{first['function']}  {first['where']}",
+                       " ← ".join(f"{f['function']} {f['where']}" for f in rest)])
+    return t

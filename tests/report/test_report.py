@@ -23,14 +23,17 @@ def run_report(*args):
     return subprocess.run([sys.executable, REPORT, *args], capture_output=True, text=True, cwd=ROOT)
 
 
+FULL = [fixture("run", "results-optimized.json"), fixture("run", "results-baseline.json"),
+        "--gate", fixture("gate.json"), "--comparison", fixture("comparison.json"),
+        "--bench", fixture("bench-ratio.json"), "--heaptrack", fixture("heaptrack.json")]
+
+
 class FullReport(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.out = os.path.join(cls.tmp.name, "report")
-        cls.proc = run_report(fixture("run", "results-optimized.json"), fixture("run", "results-baseline.json"),
-                              "--gate", fixture("gate.json"), "--comparison", fixture("comparison.json"),
-                              "--out", cls.out)
+        cls.proc = run_report(*FULL, "--out", cls.out)
         with open(os.path.join(cls.out, "report.md"), encoding="utf-8") as f:
             cls.md = f.read()
         with open(os.path.join(cls.out, "report.html"), encoding="utf-8") as f:
@@ -84,11 +87,20 @@ class FullReport(unittest.TestCase):
     def test_scenario_rows(self):
         self.assertIn("| tiny | optimized | 20 | 1 | 500 | 25 | 5 | 100 | 0 | 50 | 12.0 | 50.0 | 2 | 1,000 |", self.md)
 
+    def test_timing(self):
+        self.assertIn("| read/blocks:1000/real_time | 2.97 µs | 2.47 µs | 1.20x | 767 | 256 | 6 | 1 | 3/3 |", self.md)
+        self.assertRegex(self.md, r"- timing: optimized is [0-9.]+x the baseline's speed \(geometric mean over 3 ")
+
+    def test_heaptrack(self):
+        self.assertIn("## Who allocates: update-500 (optimized, heaptrack)", self.md)
+        self.assertIn("| measured phase: calls | 1,650 | 1,650 | +0 | yes |", self.md)
+        self.assertIn("| 600 | 28,800 | memh::engine::FreeSpaceMap::Free(memh::engine::Extent)  "
+                      "engine/src/free_space/free_space_map.cc:128 | memh::engine::StoreCore::CommitNow", self.md)
+        self.assertIn("- heaptrack update-500 (optimized): counts agree exactly with the meter", self.md)
+
     def test_repeatable(self):
         with tempfile.TemporaryDirectory() as again:
-            proc = run_report(fixture("run", "results-baseline.json"), fixture("run", "results-optimized.json"),
-                              "--gate", fixture("gate.json"), "--comparison", fixture("comparison.json"),
-                              "--out", again)
+            proc = run_report(*FULL, "--out", again)
             self.assertEqual(proc.returncode, 0, proc.stderr)
             for rel in ("report.md", "figures/waterfall.svg", "figures/per_op_distribution.svg"):
                 with open(os.path.join(self.out, rel), "rb") as a, open(os.path.join(again, rel), "rb") as b:
@@ -127,6 +139,15 @@ class BadInput(unittest.TestCase):
     def test_gate_is_not_results(self):
         self.check(f"{fixture('gate.json')}: results of schema version None; this report reads version 1",
                    fixture("gate.json"))
+
+    def test_results_given_as_bench(self):
+        path = fixture("run", "results-optimized.json")
+        self.check(f"{path}: not a benchmark ratio document (expected `scripts/bench_ratio.py --json` output)",
+                   path, "--bench", path)
+
+    def test_gate_given_as_heaptrack(self):
+        self.check(f"{fixture('gate.json')}: not a heaptrack report (expected scripts/heaptrack_report.py's "
+                   "heaptrack.json)", fixture("run", "results-optimized.json"), "--heaptrack", fixture("gate.json"))
 
     def test_results_given_as_gate(self):
         path = fixture("run", "results-optimized.json")
