@@ -26,6 +26,8 @@ set(MEMH_VARIANT_baseline_KNOBS fresh copy single)
 set(MEMH_VARIANT_plus-buffers_KNOBS pooled copy single)
 set(MEMH_VARIANT_plus-writes_KNOBS pooled staged single)
 set(MEMH_VARIANT_optimized_KNOBS pooled staged split)
+# What a budgets file may name (the harness checks variant names against it).
+string(JOIN "," MEMH_KNOWN_VARIANTS_CSV ${MEMH_NAMED_VARIANTS} custom)
 
 # Every named variant's engine is built (three small knob files each); the test
 # suites run once per variant listed here.

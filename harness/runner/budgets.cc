@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 
 #include "runner/toml_reader.h"
 
@@ -113,10 +114,16 @@ Result<BudgetFile> LoadBudgets(const std::string& path) {
 Result<ResultsFile> LoadResults(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::InvalidArgument(path, std::string("cannot read: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseResults(text.str(), path);
+}
+
+Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& path) {
   ResultsFile file;
   file.path = path;
   try {
-    file.doc = nlohmann::json::parse(in);
+    file.doc = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::exception& e) {
     std::string what = e.what();
     for (char& c : what) {
@@ -146,7 +153,7 @@ Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vect
       if (file.doc["run"]["variant"] != budget.variant) continue;
       const nlohmann::json* scenario = nullptr;
       for (const nlohmann::json& s : file.doc["scenarios"]) {
-        if (s.value("name", "") == budget.scenario) scenario = &s;
+        if (s.is_object() && s.contains("name") && s["name"] == budget.scenario) scenario = &s;
       }
       const std::string where = budgets.path + ":" + std::to_string(budget.line);
       if (scenario == nullptr) {
@@ -154,19 +161,31 @@ Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vect
                                                   " has no scenario \"" + budget.scenario + "\"");
       }
       try {
+        // A figure is a non-negative integer; anything else (a float, a negative, a
+        // string) is unusable input, not a number to convert.
+        auto figure = [&](const nlohmann::json& value, const char* what) -> std::uint64_t {
+          if (!value.is_number_unsigned()) {
+            throw std::invalid_argument(std::string(what) + " is not a non-negative integer: " + value.dump());
+          }
+          return value.get<std::uint64_t>();
+        };
         const nlohmann::json& totals = scenario->at("totals");
         auto row = [&](const char* metric, std::uint64_t measured, std::uint64_t limit) {
           rows.push_back(GateRow{budget.scenario, budget.variant, metric, measured, limit});
         };
-        row("bytes", totals.at("bytes").get<std::uint64_t>(), budget.bytes);
-        if (budget.calls) row("calls", totals.at("calls").get<std::uint64_t>(), *budget.calls);
+        row("bytes", figure(totals.at("bytes"), "totals.bytes"), budget.bytes);
+        if (budget.calls) row("calls", figure(totals.at("calls"), "totals.calls"), *budget.calls);
         if (budget.peak_live_bytes) {
           // The highest peak over the repeats: the peak may move a little run to run.
-          std::uint64_t peak = totals.at("peak_live_bytes").get<std::uint64_t>();
-          if (scenario->contains("peak_live_bytes_range")) peak = (*scenario)["peak_live_bytes_range"][1].get<std::uint64_t>();
+          std::uint64_t peak = figure(totals.at("peak_live_bytes"), "totals.peak_live_bytes");
+          if (scenario->contains("peak_live_bytes_range")) {
+            peak = figure(scenario->at("peak_live_bytes_range").at(1), "peak_live_bytes_range[1]");
+          }
           row("peak_live_bytes", peak, *budget.peak_live_bytes);
         }
       } catch (const nlohmann::json::exception& e) {
+        return Status::InvalidArgument(file.path, std::string("scenario \"") + budget.scenario + "\": " + e.what());
+      } catch (const std::invalid_argument& e) {
         return Status::InvalidArgument(file.path, std::string("scenario \"") + budget.scenario + "\": " + e.what());
       }
     }

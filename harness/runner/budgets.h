@@ -40,6 +40,7 @@ struct ResultsFile {
 };
 // Reads a results document and checks its schema version.
 engine::Result<ResultsFile> LoadResults(const std::string& path);
+engine::Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& path);
 
 struct GateRow {
   std::string scenario, variant, metric;
