@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds every variant with the
-# release preset and runs every test, then builds the engine under ThreadSanitizer
-# and runs its concurrency tests (the meter is off in sanitizer builds), and builds the
-# system-allocator binary to hold heaptrack's counts to the meter's.
+# release preset and runs every test (printing the reliability suites' counts), then
+# the engine's concurrency tests under ThreadSanitizer (the meter is off in sanitizer
+# builds), and heaptrack's counts against the meter's on the system-allocator build.
 #   scripts/test.sh            everything above
 #   scripts/test.sh PRESET     one preset, all of its tests (release, debug, baseline,
-#                              optimized, asan, tsan)
+#                              optimized, asan, tsan, heaptrack)
+# .ci/run adds the full AddressSanitizer + UBSan suite and fuzzing (scripts/ci-extra.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,15 +17,22 @@ run_preset() {
   shift
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
-  ctest --preset "$preset" "$@"
+  ctest --preset "$preset" --output-junit "$PWD/build/$preset/ctest.xml" "$@"
+}
+
+# The counts the reliability suites print (crash states, bytes flipped, failure points).
+print_counts() {
+  grep -o 'reliability ([^)]*): [^&<]*' "build/$1/ctest.xml" | sort || true
 }
 
 if [[ $# -gt 0 ]]; then
   run_preset "$1"
+  print_counts "$1"
   exit 0
 fi
 start=$SECONDS
 run_preset release
+print_counts release
 echo "release: built and tested in $((SECONDS - start)) s"
 start=$SECONDS
 run_preset tsan -R Concurrency

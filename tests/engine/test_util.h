@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdarg>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "memh/engine/build_info.h"
 #include "memh/engine/store.h"
 
 namespace memh::engine::testing {
@@ -95,6 +98,32 @@ inline std::vector<std::string> Names(Store& store, std::string_view prefix = {}
 
 inline bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// Failed assertions so far in the running test: what the reliability suites print as
+// their "failures" count beside the states they tried.
+inline int FailedAssertions() {
+  return ::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count();
+}
+
+// One line of a reliability suite's counts on stdout, "reliability (<knobs>): ...",
+// which scripts/test.sh collects: the knobs say which engine variant tried them.
+__attribute__((format(printf, 1, 2))) inline void ReportCounts(const char* format, ...) {
+  const EngineKnobs knobs = LinkedKnobs();
+  std::printf("reliability (%.*s %.*s %.*s): ", static_cast<int>(knobs.buffers.size()), knobs.buffers.data(),
+              static_cast<int>(knobs.writes.size()), knobs.writes.data(), static_cast<int>(knobs.locks.size()),
+              knobs.locks.data());
+  va_list args;
+  va_start(args, format);
+  std::vprintf(format, args);
+  va_end(args);
+  std::fflush(stdout);
+}
+
+// MEMH_LONG=1 runs the reliability suites with many more states.
+inline bool LongMode() {
+  const char* value = std::getenv("MEMH_LONG");
+  return value != nullptr && std::string(value) == "1";
 }
 
 }  // namespace memh::engine::testing

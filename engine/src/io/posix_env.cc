@@ -98,7 +98,15 @@ class PosixEnv final : public Env {
       ::close(fd);
       return Status::InvalidArgument(path, "not a regular file");
     }
-    return std::unique_ptr<File>(new PosixFile(path, fd));
+    // A failed allocation here must leak neither the descriptor nor a file we just
+    // created (Store's guard turns the std::bad_alloc into kOutOfMemory).
+    try {
+      return std::unique_ptr<File>(new PosixFile(path, fd));
+    } catch (...) {
+      ::close(fd);
+      if (mode == OpenMode::kCreateExclusive) ::unlink(path.c_str());
+      throw;
+    }
   }
 
   Status Rename(const std::string& from, const std::string& to) override {

@@ -58,24 +58,32 @@ Result<std::unique_ptr<StoreCore>> StoreCore::Create(const std::string& path, co
   MEMH_RETURN_IF_ERROR(ValidateOptions(options, path, /*creating=*/true));
   Env& env = options.env != nullptr ? *options.env : DefaultEnv();
   MEMH_ASSIGN_OR_RETURN(std::unique_ptr<File> file, env.Open(path, OpenMode::kCreateExclusive));
-  std::unique_ptr<StoreCore> core(new StoreCore(options, std::move(file)));
-  core->page_size_ = options.page_size;
-  const std::uint64_t header_pages = HeaderPages(options.page_size);
-  core->map_ = FreeSpaceMap(header_pages, options.growth_min_pages);
-  core->map_.MarkUsed(Extent{0, header_pages});
-  Status status = core->file_->Truncate(header_pages * options.page_size);
-  core->file_pages_ = header_pages;
-  core->last_vacuum_ms_ = 0;
-  if (status.ok()) status = core->CommitNow(/*force=*/true, /*release_all=*/false);
-  if (status.ok() && options.sync != SyncPolicy::kNone) status = env.SyncDirOf(path);
-  if (!status.ok()) {
-    core->closed_ = true;  // no writer thread to stop
-    core.reset();
-    (void)env.Remove(path);  // we made it; a half-made store is worth nothing
-    return status;
+  // We made the file; a half-made store is worth nothing, so every failure from here
+  // on removes it, an allocation failure (an exception, which Store turns into
+  // kOutOfMemory) included.
+  try {
+    std::unique_ptr<StoreCore> core(new StoreCore(options, std::move(file)));
+    core->page_size_ = options.page_size;
+    const std::uint64_t header_pages = HeaderPages(options.page_size);
+    core->map_ = FreeSpaceMap(header_pages, options.growth_min_pages);
+    core->map_.MarkUsed(Extent{0, header_pages});
+    Status status = core->file_->Truncate(header_pages * options.page_size);
+    core->file_pages_ = header_pages;
+    core->last_vacuum_ms_ = 0;
+    if (status.ok()) status = core->CommitNow(/*force=*/true, /*release_all=*/false);
+    if (status.ok() && options.sync != SyncPolicy::kNone) status = env.SyncDirOf(path);
+    if (!status.ok()) {
+      core->closed_ = true;  // no writer thread to stop
+      core.reset();
+      (void)env.Remove(path);
+      return status;
+    }
+    core->StartWriter();
+    return core;
+  } catch (...) {
+    (void)env.Remove(path);  // the core (and its file) are gone by now
+    throw;
   }
-  core->StartWriter();
-  return core;
 }
 
 Result<std::unique_ptr<StoreCore>> StoreCore::Open(const std::string& path, const StoreOptions& options) {
@@ -104,7 +112,9 @@ Status StoreCore::Close() {
     txn_.reset();  // an open transaction is rolled back
   }
   Status status;
-  if (!options_.read_only) {
+  // No writer thread when creating or opening failed before starting it (nothing can
+  // have been queued then): there is nothing to commit or stop.
+  if (!options_.read_only && writer_.joinable()) {
     Completion commit;
     status = !poisoned() ? Submit(WorkKind::kCommit, &commit, /*hand_off_current=*/true)
                             : PoisonStatus().WithPrefix("closing: changes since the last commit are lost");

@@ -27,17 +27,21 @@ auto Guard(const char* what, Fn&& fn) -> decltype(fn()) {
 Store::Store(std::unique_ptr<StoreCore> core) : core_(std::move(core)) {}
 Store::~Store() = default;
 
+// The Store shell is allocated first, so that nothing can fail once the core exists:
+// a created file is then never left behind by a failed Create.
 Result<std::unique_ptr<Store>> Store::Create(const std::string& path, const StoreOptions& options) {
   return Guard("create", [&]() -> Result<std::unique_ptr<Store>> {
-    MEMH_ASSIGN_OR_RETURN(auto core, StoreCore::Create(path, options));
-    return std::unique_ptr<Store>(new Store(std::move(core)));
+    std::unique_ptr<Store> store(new Store(nullptr));
+    MEMH_ASSIGN_OR_RETURN(store->core_, StoreCore::Create(path, options));
+    return store;
   });
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
   return Guard("open", [&]() -> Result<std::unique_ptr<Store>> {
-    MEMH_ASSIGN_OR_RETURN(auto core, StoreCore::Open(path, options));
-    return std::unique_ptr<Store>(new Store(std::move(core)));
+    std::unique_ptr<Store> store(new Store(nullptr));
+    MEMH_ASSIGN_OR_RETURN(store->core_, StoreCore::Open(path, options));
+    return store;
   });
 }
 
