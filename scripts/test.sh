@@ -6,7 +6,7 @@
 #   scripts/test.sh            everything above
 #   scripts/test.sh PRESET     one preset, all of its tests (release, debug, baseline,
 #                              optimized, asan, tsan, heaptrack)
-# .ci/run adds the full AddressSanitizer + UBSan suite and fuzzing (scripts/ci-extra.sh).
+# .ci/run adds the gate, the full AddressSanitizer + UBSan suite and a short fuzzing run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
