@@ -235,8 +235,8 @@ TEST_F(ReliabilityAllocFailureTest, EveryAllocationOfEveryOperation) {
     if (HasFatalFailure()) break;
   }
   ReportCounts("allocation failure points injected: %llu (once %llu, persistent %llu), failures: %d\n",
-              static_cast<unsigned long long>(once + persistent), static_cast<unsigned long long>(once),
-              static_cast<unsigned long long>(persistent), FailedAssertions());
+               static_cast<unsigned long long>(once + persistent), static_cast<unsigned long long>(once),
+               static_cast<unsigned long long>(persistent), FailedAssertions());
 }
 
 // Open and create, which have no store before them: on failure nothing is left open
@@ -285,7 +285,7 @@ TEST_F(ReliabilityAllocFailureTest, EveryAllocationOfOpenAndCreate) {
     }
   }
   ReportCounts("open/create allocation failure points injected: %llu, failures: %d\n",
-              static_cast<unsigned long long>(injected), FailedAssertions());
+               static_cast<unsigned long long>(injected), FailedAssertions());
 }
 
 }  // namespace

@@ -135,7 +135,7 @@ TEST_F(ReliabilityCorruptionSweepTest, EveryHeaderSlotByte) {
   }
   ASSERT_EQ(ReadFileBytes(PathOf("s.mhs")), original_);  // falling back wrote nothing
   ReportCounts("header slot bytes flipped: %llu, failures: %d\n", static_cast<unsigned long long>(flipped),
-              FailedAssertions());
+               FailedAssertions());
 }
 
 TEST_F(ReliabilityCorruptionSweepTest, EveryRegistryAndMapByte) {
@@ -157,8 +157,8 @@ TEST_F(ReliabilityCorruptionSweepTest, EveryRegistryAndMapByte) {
   }
   ASSERT_EQ(ReadFileBytes(PathOf("s.mhs")), original_);  // no open wrote anything
   ReportCounts("registry bytes flipped: %llu, free-space map bytes flipped: %llu, failures: %d\n",
-              static_cast<unsigned long long>(registry_flipped),
-              static_cast<unsigned long long>(flipped - registry_flipped), FailedAssertions());
+               static_cast<unsigned long long>(registry_flipped),
+               static_cast<unsigned long long>(flipped - registry_flipped), FailedAssertions());
 }
 
 // A flipped payload byte fails that block's reads (naming it) and nothing else; a
@@ -198,8 +198,8 @@ TEST_F(ReliabilityCorruptionSweepTest, EveryBlockExtentByte) {
   }
   ASSERT_EQ(ReadFileBytes(PathOf("s.mhs")), original_);  // no read "healed" anything
   ReportCounts("block payload bytes flipped: %llu, slack bytes flipped: %llu, failures: %d\n",
-              static_cast<unsigned long long>(payload_flipped), static_cast<unsigned long long>(slack_flipped),
-              FailedAssertions());
+               static_cast<unsigned long long>(payload_flipped), static_cast<unsigned long long>(slack_flipped),
+               FailedAssertions());
 }
 
 TEST_F(ReliabilityCorruptionSweepTest, TruncatedAtEveryLength) {
@@ -222,8 +222,8 @@ TEST_F(ReliabilityCorruptionSweepTest, TruncatedAtEveryLength) {
     ++lengths;
   }
   ReportCounts("truncation lengths tried: %llu (0 to %llu bytes), failures: %d\n",
-              static_cast<unsigned long long>(lengths), static_cast<unsigned long long>(original_.size() - 1),
-              FailedAssertions());
+               static_cast<unsigned long long>(lengths), static_cast<unsigned long long>(original_.size() - 1),
+               FailedAssertions());
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomMoments) {
   }
   if (dir != dir_) std::filesystem::remove_all(dir);
   ReportCounts("sigkill crash states tried: %d (killed mid-workload: %d, finished first: %d), failures: %d\n",
-              runs, killed_mid_workload, finished, failures);
+               runs, killed_mid_workload, finished, failures);
   EXPECT_GT(killed_mid_workload, runs / 4);  // the kills really land inside workloads
 }
 
@@ -181,10 +181,10 @@ TEST_F(ReliabilityCrashTest, PowerCutAtEverySync) {
     }
   }
   ReportCounts("power-cut states tried: %llu (unsynced writes kept %llu, dropped %llu, garbled %llu), "
-              "failures: %llu\n",
-              static_cast<unsigned long long>(tried), static_cast<unsigned long long>(totals.kept),
-              static_cast<unsigned long long>(totals.dropped), static_cast<unsigned long long>(totals.garbled),
-              static_cast<unsigned long long>(failures));
+               "failures: %llu\n",
+               static_cast<unsigned long long>(tried), static_cast<unsigned long long>(totals.kept),
+               static_cast<unsigned long long>(totals.dropped), static_cast<unsigned long long>(totals.garbled),
+               static_cast<unsigned long long>(failures));
   EXPECT_GT(totals.dropped + totals.garbled, 0u);
 }
 

@@ -109,9 +109,9 @@ TEST_F(ReliabilityIoFailureTest, EveryWriteOfAFlush) {
     }
   }
   ReportCounts("write failures injected: %llu (store refused changes after %llu, retried commit after "
-              "%llu), failures: %d\n",
-              static_cast<unsigned long long>(injected), static_cast<unsigned long long>(refused),
-              static_cast<unsigned long long>(retried), FailedAssertions());
+               "%llu), failures: %d\n",
+               static_cast<unsigned long long>(injected), static_cast<unsigned long long>(refused),
+               static_cast<unsigned long long>(retried), FailedAssertions());
   EXPECT_GT(refused, 0u);
   EXPECT_GT(retried, 0u);
 }
@@ -171,7 +171,7 @@ TEST_F(ReliabilityIoFailureTest, EverySyncOfEveryCommittingCall) {
     }
   }
   ReportCounts("sync failures injected: %llu, failures: %d\n", static_cast<unsigned long long>(injected),
-              FailedAssertions());
+               FailedAssertions());
 }
 
 // The file cannot grow (ENOSPC from ftruncate): kNoSpace naming the call; either the
@@ -214,9 +214,9 @@ TEST_F(ReliabilityIoFailureTest, EveryFileGrowth) {
     }
   }
   ReportCounts("file growth failures injected: %llu (store refused changes after %llu, retried commit "
-              "after %llu), failures: %d\n",
-              static_cast<unsigned long long>(injected), static_cast<unsigned long long>(refused),
-              static_cast<unsigned long long>(retried), FailedAssertions());
+               "after %llu), failures: %d\n",
+               static_cast<unsigned long long>(injected), static_cast<unsigned long long>(refused),
+               static_cast<unsigned long long>(retried), FailedAssertions());
   EXPECT_GT(refused, 0u);
   EXPECT_GT(retried, 0u);
 }
@@ -283,7 +283,7 @@ TEST_F(ReliabilityIoFailureTest, EveryReadOfEveryReadingCall) {
     }
   }
   ReportCounts("read failures injected: %llu, failures: %d\n", static_cast<unsigned long long>(injected),
-              FailedAssertions());
+               FailedAssertions());
 }
 
 }  // namespace
