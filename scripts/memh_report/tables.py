@@ -36,8 +36,9 @@ def _pct(value):
 
 
 def metadata(results):
-    t = Table("Run", ["variant", "knobs (buffers, writes, locks)", "commit", "branch", "compiler", "build",
-                      "allocator", "cpu", "started"], set())
+    t = Table("What ran: one results file per variant",
+              ["variant", "knobs (buffers, writes, locks)", "commit", "branch", "compiler", "build", "allocator", "cpu",
+               "started"], set())
     for r in results:
         run = r.run
         knobs = run.get("knobs", {})
