@@ -32,7 +32,7 @@ def load_exit_report(path):
         raise ReportError(f"{path}: no meter exit report (was MEMH_METER_EXIT_REPORT set?)") from None
     except (OSError, ValueError) as e:
         raise ReportError(f"{path}: unreadable meter exit report ({e})") from None
-    for key in ("calls", "bytes", "nested_calls", "calls_before_program", "allocator"):
+    for key in ("calls", "bytes", "nested_calls", "allocator"):
         if key not in doc:
             raise ReportError(f"{path}: {key} is missing")
     if doc["allocator"] != "system":
@@ -55,14 +55,15 @@ def build(args):
     if scenario is None:
         raise ReportError(f"{args.plain_results}: no scenario {args.scenario}")
     totals = scenario["totals"]
-    profiler_init = under["calls_before_program"] - plain["calls_before_program"]
+    for key in ("foreign_calls",):
+        if key not in under:
+            raise ReportError(f"{args.meter_exit}: {key} is missing")
     checks = [
         check("whole run: calls", rec.whole.calls,
-              under["calls"] - under["nested_calls"] - profiler_init,
+              under["calls"] - under["nested_calls"] - under["foreign_calls"],
               f"meter {under['calls']:,} calls in the same run, less {under['nested_calls']:,} made inside "
-              f"heaptrack's malloc (its own bookkeeping, which it does not record) and {profiler_init} made by "
-              f"heaptrack's start-up before the program began ({under['calls_before_program']} calls before the "
-              f"program under heaptrack, {plain['calls_before_program']} without it)"),
+              f"heaptrack's malloc (its bookkeeping, which it does not record) and {under['foreign_calls']:,} made "
+              f"on threads the program did not start (heaptrack's own)"),
     ]
     single = scenario.get("threads", 1) == 1
     if single:

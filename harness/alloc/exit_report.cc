@@ -5,7 +5,7 @@
 //
 // "calls_before_program": calls made before the executable's own initialisation (by the
 // C++ runtime's start-up, and by a preloaded profiler's own start-up), not counting
-// nested ones (meter.h, NestedCalls).
+// nested ones. "nested_calls", "foreign_calls": profiler_support.h.
 //
 // It runs as a destructor of the lowest priority number, i.e. after every C++ static
 // destructor and every other destructor function of the executable, so nothing the
@@ -20,6 +20,7 @@
 
 #include "alloc/backend.h"
 #include "alloc/meter.h"
+#include "alloc/profiler_support.h"
 
 namespace memh::harness::alloc {
 namespace {
@@ -32,6 +33,7 @@ std::uint64_t nested_at_program_start = 0;
 __attribute__((constructor(101))) void MarkProgramStart() {
   at_program_start = Process();
   nested_at_program_start = NestedCalls();
+  MarkProgramStarted();
 }
 
 __attribute__((destructor(101))) void WriteExitReport() {
@@ -42,11 +44,13 @@ __attribute__((destructor(101))) void WriteExitReport() {
   const int n = std::snprintf(
       text, sizeof text,
       "{\"allocator\": \"%s\", \"calls\": %llu, \"bytes\": %llu, \"frees\": %llu, \"bytes_freed\": %llu, "
-      "\"header_bytes\": %llu, \"bootstrap_calls\": %llu, \"nested_calls\": %llu, \"calls_before_program\": %llu}\n",
+      "\"header_bytes\": %llu, \"bootstrap_calls\": %llu, \"nested_calls\": %llu, \"foreign_calls\": %llu, "
+      "\"calls_before_program\": %llu}\n",
       BackendName(), static_cast<unsigned long long>(c.calls), static_cast<unsigned long long>(c.bytes),
       static_cast<unsigned long long>(c.frees), static_cast<unsigned long long>(c.bytes_freed),
       static_cast<unsigned long long>(HeaderBytes()), BackendBootstrapCalls(),
-      static_cast<unsigned long long>(NestedCalls()), static_cast<unsigned long long>(at_program_start.calls - nested_at_program_start));
+      static_cast<unsigned long long>(NestedCalls()), static_cast<unsigned long long>(ForeignCalls()),
+      static_cast<unsigned long long>(at_program_start.calls - nested_at_program_start));
   const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0 || n <= 0) return;
   (void)!write(fd, text, static_cast<std::size_t>(n));

@@ -16,6 +16,7 @@
 
 #include "alloc/backend.h"
 #include "alloc/meter.h"
+#include "alloc/profiler_support.h"
 
 namespace memh::harness::alloc {
 namespace {
@@ -37,6 +38,9 @@ struct alignas(64) Global {
   // system allocator allocating for its own bookkeeping (heaptrack's calls to malloc
   // and operator new resolve to these hooks too). Counted like any other call.
   std::atomic<std::uint64_t> nested_calls{0};
+  // Calls made on threads the program did not start (profiler_support.h).
+  std::atomic<std::uint64_t> foreign_calls{0};
+  std::atomic<bool> program_started{false};
   alignas(64) std::atomic<std::uint64_t> live{0};
   alignas(64) std::atomic<std::uint64_t> peak{0};
 };
@@ -50,6 +54,7 @@ struct ThreadState {
   std::uint64_t attempts;
   bool fail_persistent;
   std::uint32_t backend_depth;  // > 0 while this thread is inside BackendAllocate/Free
+  bool foreign;                 // a thread the program did not start
 };
 __attribute__((tls_model("initial-exec"))) thread_local ThreadState t;
 
@@ -77,7 +82,11 @@ void* Allocate(std::size_t size, std::size_t align) {
   const std::size_t header_space = align <= kHeaderBytes ? kHeaderBytes : align;
   if (size > SIZE_MAX - header_space) return nullptr;
   if (InjectFailure()) return nullptr;
-  if (t.backend_depth > 0) g.nested_calls.fetch_add(1, std::memory_order_relaxed);
+  if (t.backend_depth > 0) {
+    g.nested_calls.fetch_add(1, std::memory_order_relaxed);
+  } else if (t.foreign) {
+    g.foreign_calls.fetch_add(1, std::memory_order_relaxed);
+  }
   ++t.backend_depth;
   void* base = BackendAllocate(size + header_space, align);
   --t.backend_depth;
@@ -159,6 +168,10 @@ std::uint64_t BackendChargedBytes() { return g.backend_charged.load(std::memory_
 std::uint64_t ThisThreadBackendChargedBytes() { return t.backend_charged; }
 std::uint64_t HeaderBytes() { return g.header_bytes.load(std::memory_order_relaxed); }
 std::uint64_t NestedCalls() { return g.nested_calls.load(std::memory_order_relaxed); }
+std::uint64_t ForeignCalls() { return g.foreign_calls.load(std::memory_order_relaxed); }
+void MarkProgramStarted() { g.program_started.store(true); }
+bool CreatesProgramThreads() { return g.program_started.load() && t.backend_depth == 0 && !t.foreign; }
+void MarkThisThreadForeign() { t.foreign = true; }
 const char* AllocatorName() { return BackendName(); }
 void FailAllocation(std::uint64_t nth, bool persistent) {
   t.attempts = 0;

@@ -62,10 +62,6 @@ std::uint64_t ThisThreadBackendChargedBytes();
 // way to the backend (16 bytes, or the alignment for over-aligned blocks). A profiler
 // under the meter (heaptrack) sees requests of bytes + these.
 std::uint64_t HeaderBytes();
-// Allocation calls made while the calling thread was inside the backend, process-wide:
-// only a profiler in front of the system allocator makes them (its own bookkeeping,
-// which it does not record). 0 when nothing is preloaded.
-std::uint64_t NestedCalls();
 const char* AllocatorName();  // "jemalloc" | "system"
 
 // Failure injection, on the calling thread only (other threads are never failed, so a
