@@ -6,15 +6,12 @@
 #include <string>
 
 #include "memh/engine/build_info.h"
+#include "runner/input_file.h"
 
 namespace memh::harness {
 
 void PrintError(std::string_view message) {
-  std::string line = "memharness: ";
-  line.append(message);
-  for (char& c : line) {
-    if (c == '\n') c = ' ';  // one line, always
-  }
+  const std::string line = OneLine("memharness: " + std::string(message));  // one line, always
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 

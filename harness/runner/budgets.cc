@@ -1,12 +1,10 @@
 #include "runner/budgets.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
+#include "runner/input_file.h"
 #include "runner/toml_reader.h"
 
 namespace memh::harness {
@@ -55,18 +53,7 @@ double GateRow::headroom_percent() const {
 }
 
 Result<BudgetFile> ParseBudgets(std::string_view text, const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    std::string description(e.description());
-    for (char& c : description) {
-      if (c == '\n') c = ' ';
-    }
-    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ":" +
-                                       std::to_string(e.source().begin.column),
-                                   "TOML syntax: " + description);
-  }
+  MEMH_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, path));
   BudgetFile file;
   file.path = path;
   TomlReader top(root, "", path);
@@ -104,19 +91,13 @@ Result<BudgetFile> ParseBudgets(std::string_view text, const std::string& path) 
 }
 
 Result<BudgetFile> LoadBudgets(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument(path, std::string("cannot read: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseBudgets(text.str(), path);
+  MEMH_ASSIGN_OR_RETURN(std::string text, ReadInputFile(path));
+  return ParseBudgets(text, path);
 }
 
 Result<ResultsFile> LoadResults(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument(path, std::string("cannot read: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseResults(text.str(), path);
+  MEMH_ASSIGN_OR_RETURN(std::string text, ReadInputFile(path));
+  return ParseResults(text, path);
 }
 
 Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& path) {
@@ -125,11 +106,7 @@ Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& 
   try {
     file.doc = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    for (char& c : what) {
-      if (c == '\n') c = ' ';
-    }
-    return Status::InvalidArgument(path, "not a results document: " + what);
+    return Status::InvalidArgument(path, "not a results document: " + OneLine(e.what()));
   }
   const nlohmann::json& doc = file.doc;
   if (!doc.is_object() || !doc.contains("schema_version") || !doc["schema_version"].is_number_integer()) {

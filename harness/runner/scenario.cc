@@ -2,11 +2,8 @@
 // stop here: everything leaves as a Status.
 #include "runner/scenario.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "runner/input_file.h"
 #include "runner/toml_reader.h"
 
 namespace memh::harness {
@@ -251,18 +248,7 @@ std::uint64_t Scenario::MeasuredOps() const {
 }
 
 Result<Scenario> ParseScenario(std::string_view text, const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    std::string description(e.description());
-    for (char& c : description) {
-      if (c == '\n') c = ' ';
-    }
-    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ":" +
-                                       std::to_string(e.source().begin.column),
-                                   "TOML syntax: " + description);
-  }
+  MEMH_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, path));
   TomlReader top(root, "", path);
   Scenario scenario;
   scenario.path = path;
@@ -294,11 +280,8 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& path) {
 }
 
 Result<Scenario> LoadScenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument(path, std::string("cannot read: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseScenario(text.str(), path);
+  MEMH_ASSIGN_OR_RETURN(std::string text, ReadInputFile(path));
+  return ParseScenario(text, path);
 }
 
 }  // namespace memh::harness
