@@ -65,6 +65,30 @@ class ReliabilityIoFailureTest : public StoreTest {
   }
   Contents Which(bool changed) const { return changed ? changed_ : old_; }
 
+  // After a failed flush whose error named `call`: either the store still takes
+  // changes (the commit's own I/O failed) and a retried flush makes the new state
+  // durable, or it refuses them until reopened, naming `call`, and the old state
+  // survives (a batch was lost). Counts which in `retried` / `refused`.
+  void ExpectRetriedOrRefused(std::unique_ptr<Store>& store, const std::string& call, const std::string& context,
+                              std::uint64_t& retried, std::uint64_t& refused) {
+    Status again = store->Write("x", Payload(10, 9));
+    if (again.ok()) {
+      ASSERT_OK(store->Remove("x"));
+      ASSERT_OK(store->Flush());
+      ASSERT_OK(store->Close());
+      ExpectStore(changed_, context);
+      ++retried;
+    } else {
+      EXPECT_EQ(again.code(), Code::kFailedPrecondition) << again.ToString();
+      EXPECT_TRUE(Contains(again.message(), "refusing changes until reopened")) << again.ToString();
+      EXPECT_TRUE(Contains(again.message(), call)) << again.ToString();
+      EXPECT_FALSE(store->Close().ok());  // what was queued is lost, and Close says so
+      store.reset();
+      ExpectStore(old_, context);
+      ++refused;
+    }
+  }
+
   FaultEnv env_;
   Contents old_, changed_;
 };
@@ -92,21 +116,7 @@ TEST_F(ReliabilityIoFailureTest, EveryWriteOfAFlush) {
     ASSERT_FALSE(flushed.ok()) << context;
     EXPECT_EQ(flushed.code(), Code::kIOError) << context;
     EXPECT_TRUE(Contains(flushed.message(), PathOf("s.mhs") + ": pwrite: Input/output error")) << context;
-    Status again = store->Write("x", Payload(10, 9));
-    if (again.ok()) {  // not poisoned: the commit's own write failed; retry it
-      ASSERT_OK(store->Remove("x"));
-      ASSERT_OK(store->Flush());
-      ASSERT_OK(store->Close());
-      ExpectStore(changed_, context);
-      ++retried;
-    } else {
-      EXPECT_EQ(again.code(), Code::kFailedPrecondition) << again.ToString();
-      EXPECT_TRUE(Contains(again.message(), "refusing changes until reopened")) << again.ToString();
-      EXPECT_TRUE(Contains(again.message(), "pwrite")) << again.ToString();
-      EXPECT_FALSE(store->Close().ok());  // what was queued is lost, and Close says so
-      ExpectStore(old_, context);
-      ++refused;
-    }
+    ExpectRetriedOrRefused(store, "pwrite", context, retried, refused);
   }
   ReportCounts("write failures injected: %llu (store refused changes after %llu, retried commit after "
                "%llu), failures: %d\n",
@@ -197,21 +207,7 @@ TEST_F(ReliabilityIoFailureTest, EveryFileGrowth) {
     EXPECT_EQ(flushed.code(), Code::kNoSpace) << context;
     EXPECT_TRUE(Contains(flushed.message(), "growing the file: " + PathOf("s.mhs") + ": ftruncate: No space left on device"))
         << context;
-    Status again = store->Write("x", Payload(10, 9));
-    if (again.ok()) {  // the commit could not grow the file for its registry: retry it
-      ASSERT_OK(store->Remove("x"));
-      ASSERT_OK(store->Flush());
-      ASSERT_OK(store->Close());
-      ExpectStore(changed_, context);
-      ++retried;
-    } else {  // a batch could not be written: lost, and the store says so
-      EXPECT_EQ(again.code(), Code::kFailedPrecondition) << again.ToString();
-      EXPECT_TRUE(Contains(again.message(), "ftruncate")) << again.ToString();
-      EXPECT_FALSE(store->Close().ok());
-      store.reset();
-      ExpectStore(old_, context);
-      ++refused;
-    }
+    ExpectRetriedOrRefused(store, "ftruncate", context, retried, refused);
   }
   ReportCounts("file growth failures injected: %llu (store refused changes after %llu, retried commit "
                "after %llu), failures: %d\n",
