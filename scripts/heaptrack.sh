@@ -44,8 +44,7 @@ memharness=$(realpath "$bin/memharness-$variant")
 rm -rf "$out"
 mkdir -p "$out/plain" "$out/heaptrack"
 # The same binary and scenario without heaptrack: the meter's own figures.
-MEMH_METER_EXIT_REPORT="$out/plain/meter-exit.json" \
-  "$memharness" run "$scenario" --out "$out/plain" >"$out/plain/run.log" 2>&1
+"$memharness" run "$scenario" --out "$out/plain" >"$out/plain/run.log" 2>&1
 # Under heaptrack, with the measured phase marked.
 MEMH_PHASE_MARKS=1 MEMH_METER_EXIT_REPORT="$out/heaptrack/meter-exit.json" \
   heaptrack -o "$out/heaptrack/trace" "$memharness" run "$scenario" --out "$out/heaptrack" >"$out/heaptrack/run.log" 2>&1 || {
@@ -54,5 +53,5 @@ MEMH_PHASE_MARKS=1 MEMH_METER_EXIT_REPORT="$out/heaptrack/meter-exit.json" \
 }
 trace=$(ls "$out"/heaptrack/trace.* 2>/dev/null | head -1)
 /usr/bin/python3 scripts/heaptrack_report.py --trace "$trace" \
-  --meter-exit "$out/heaptrack/meter-exit.json" --plain-exit "$out/plain/meter-exit.json" \
+  --meter-exit "$out/heaptrack/meter-exit.json" \
   --plain-results "$out/plain/results-$variant.json" --scenario "$name" --source-root "$root" --out "$out"

@@ -2,12 +2,11 @@
 """Turns one heaptrack recording of a scenario into memharness's call-site report, and
 holds heaptrack's counts to the meter's (scripts/heaptrack.sh runs it).
 
-    scripts/heaptrack_report.py --trace T.zst --meter-exit M.json --plain-exit P.json
+    scripts/heaptrack_report.py --trace T.zst --meter-exit M.json
         --plain-results R.json --scenario NAME --source-root DIR --out DIR [--top N]
 
 T: heaptrack's data of a run with MEMH_PHASE_MARKS=1 and MEMH_METER_EXIT_REPORT=M.
-P, R: the meter's exit report and results of the same binary and scenario run without
-heaptrack. Writes DIR/heaptrack.md and DIR/heaptrack.json (scripts/report.py
+R: the meter's results of the same binary and scenario run without heaptrack. Writes DIR/heaptrack.md and DIR/heaptrack.json (scripts/report.py
 --heaptrack reads it). Exit 0 when every exact check holds, 1 when one does not, 2 on
 unusable input.
 """
@@ -32,7 +31,7 @@ def load_exit_report(path):
         raise ReportError(f"{path}: no meter exit report (was MEMH_METER_EXIT_REPORT set?)") from None
     except (OSError, ValueError) as e:
         raise ReportError(f"{path}: unreadable meter exit report ({e})") from None
-    for key in ("calls", "bytes", "nested_calls", "allocator"):
+    for key in ("calls", "bytes", "nested_calls", "foreign_calls", "bootstrap_calls", "allocator"):
         if key not in doc:
             raise ReportError(f"{path}: {key} is missing")
     if doc["allocator"] != "system":
@@ -49,21 +48,18 @@ def check(name, heaptrack, meter, explained):
 def build(args):
     rec = heaptrack_data.read(args.trace)
     under = load_exit_report(args.meter_exit)
-    plain = load_exit_report(args.plain_exit)
     results = load_results(args.plain_results)
     scenario = results.scenarios.get(args.scenario)
     if scenario is None:
         raise ReportError(f"{args.plain_results}: no scenario {args.scenario}")
     totals = scenario["totals"]
-    for key in ("foreign_calls",):
-        if key not in under:
-            raise ReportError(f"{args.meter_exit}: {key} is missing")
     checks = [
         check("whole run: calls", rec.whole.calls,
-              under["calls"] - under["nested_calls"] - under["foreign_calls"],
+              under["calls"] - under["nested_calls"] - under["foreign_calls"] - under["bootstrap_calls"],
               f"meter {under['calls']:,} calls in the same run, less {under['nested_calls']:,} made inside "
-              f"heaptrack's malloc (its bookkeeping, which it does not record) and {under['foreign_calls']:,} made "
-              f"on threads the program did not start (heaptrack's own)"),
+              f"heaptrack's malloc (its bookkeeping, which it does not record), {under['foreign_calls']:,} made "
+              f"on threads the program did not start (heaptrack's own) and {under['bootstrap_calls']:,} served "
+              f"before malloc could be reached"),
     ]
     single = scenario.get("threads", 1) == 1
     if single:
@@ -89,7 +85,7 @@ def build(args):
         "command": rec.command,
         "heaptrack": {"whole_calls": rec.whole.calls, "whole_bytes": rec.whole.bytes,
                       "phase_calls": rec.phase.calls, "phase_bytes": rec.phase.bytes},
-        "meter_exit": under, "meter_exit_without_heaptrack": plain,
+        "meter_exit": under,
         "meter_phase_without_heaptrack": {"calls": totals["calls"], "bytes": totals["bytes"]},
         "checks": checks, "exact_phase_check": single,
         "sites_by_bytes": [site_row(*s) for s in by_bytes],
@@ -128,7 +124,7 @@ def markdown(doc):
 
 def main(argv):
     parser = argparse.ArgumentParser(prog="heaptrack_report.py", description=__doc__.split("\n\n")[0])
-    for name in ("--trace", "--meter-exit", "--plain-exit", "--plain-results", "--scenario", "--source-root", "--out"):
+    for name in ("--trace", "--meter-exit", "--plain-results", "--scenario", "--source-root", "--out"):
         parser.add_argument(name, required=True)
     parser.add_argument("--top", type=int, default=10)
     args = parser.parse_args(argv)

@@ -3,9 +3,7 @@
 // puts them beside heaptrack's totals for the same run: both then cover the whole
 // process, so their call counts can be held to each other exactly.
 //
-// "calls_before_program": calls made before the executable's own initialisation (by the
-// C++ runtime's start-up, and by a preloaded profiler's own start-up), not counting
-// nested ones. "nested_calls", "foreign_calls": profiler_support.h.
+// "nested_calls", "foreign_calls": profiler_support.h.
 //
 // It runs as a destructor of the lowest priority number, i.e. after every C++ static
 // destructor and every other destructor function of the executable, so nothing the
@@ -14,7 +12,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -25,16 +22,9 @@
 namespace memh::harness::alloc {
 namespace {
 
-// Process() when the executable's own initialisation began: shared libraries (and a
-// preloaded profiler) have run their constructors by then; the program's have not.
-Counters at_program_start;
-std::uint64_t nested_at_program_start = 0;
-
-__attribute__((constructor(101))) void MarkProgramStart() {
-  at_program_start = Process();
-  nested_at_program_start = NestedCalls();
-  MarkProgramStarted();
-}
+// The executable's own initialisation begins: shared libraries (and a preloaded
+// profiler) have run their constructors by then; the program's have not.
+__attribute__((constructor(101))) void MarkProgramStart() { MarkProgramStarted(); }
 
 __attribute__((destructor(101))) void WriteExitReport() {
   const char* path = std::getenv("MEMH_METER_EXIT_REPORT");
@@ -44,13 +34,11 @@ __attribute__((destructor(101))) void WriteExitReport() {
   const int n = std::snprintf(
       text, sizeof text,
       "{\"allocator\": \"%s\", \"calls\": %llu, \"bytes\": %llu, \"frees\": %llu, \"bytes_freed\": %llu, "
-      "\"header_bytes\": %llu, \"bootstrap_calls\": %llu, \"nested_calls\": %llu, \"foreign_calls\": %llu, "
-      "\"calls_before_program\": %llu}\n",
+      "\"bootstrap_calls\": %llu, \"nested_calls\": %llu, \"foreign_calls\": %llu}\n",
       BackendName(), static_cast<unsigned long long>(c.calls), static_cast<unsigned long long>(c.bytes),
       static_cast<unsigned long long>(c.frees), static_cast<unsigned long long>(c.bytes_freed),
-      static_cast<unsigned long long>(HeaderBytes()), BackendBootstrapCalls(),
-      static_cast<unsigned long long>(NestedCalls()), static_cast<unsigned long long>(ForeignCalls()),
-      static_cast<unsigned long long>(at_program_start.calls - nested_at_program_start));
+      BackendBootstrapCalls(),
+      static_cast<unsigned long long>(NestedCalls()), static_cast<unsigned long long>(ForeignCalls()));
   const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0 || n <= 0) return;
   (void)!write(fd, text, static_cast<std::size_t>(n));

@@ -33,7 +33,7 @@ static_assert(sizeof(Header) == kHeaderBytes);
 
 struct alignas(64) Global {
   std::atomic<std::uint64_t> bytes{0}, calls{0}, frees{0}, bytes_freed{0}, charged{0}, failed{0};
-  std::atomic<std::uint64_t> backend_charged{0}, header_bytes{0};
+  std::atomic<std::uint64_t> backend_charged{0};
   // Calls made while this thread was inside the backend: a profiler in front of the
   // system allocator allocating for its own bookkeeping (heaptrack's calls to malloc
   // and operator new resolve to these hooks too). Counted like any other call.
@@ -82,15 +82,16 @@ void* Allocate(std::size_t size, std::size_t align) {
   const std::size_t header_space = align <= kHeaderBytes ? kHeaderBytes : align;
   if (size > SIZE_MAX - header_space) return nullptr;
   if (InjectFailure()) return nullptr;
-  if (t.backend_depth > 0) {
-    g.nested_calls.fetch_add(1, std::memory_order_relaxed);
-  } else if (t.foreign) {
-    g.foreign_calls.fetch_add(1, std::memory_order_relaxed);
-  }
+  const bool nested = t.backend_depth > 0;
   ++t.backend_depth;
   void* base = BackendAllocate(size + header_space, align);
   --t.backend_depth;
   if (base == nullptr) return nullptr;
+  if (nested) {  // counted only for calls that return memory, as `calls` is
+    g.nested_calls.fetch_add(1, std::memory_order_relaxed);
+  } else if (t.foreign) {
+    g.foreign_calls.fetch_add(1, std::memory_order_relaxed);
+  }
   void* user = static_cast<char*>(base) + header_space;
   Header* header = HeaderOf(user);
   header->size = size;
@@ -107,7 +108,6 @@ void* Allocate(std::size_t size, std::size_t align) {
   g.calls.fetch_add(1, std::memory_order_relaxed);
   g.charged.fetch_add(charged, std::memory_order_relaxed);
   g.backend_charged.fetch_add(backend, std::memory_order_relaxed);
-  g.header_bytes.fetch_add(header_space, std::memory_order_relaxed);
   std::uint64_t live = g.live.fetch_add(size, std::memory_order_relaxed) + size;
   std::uint64_t peak = g.peak.load(std::memory_order_relaxed);
   while (live > peak && !g.peak.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
@@ -166,7 +166,6 @@ std::uint64_t PeakLiveBytes() { return g.peak.load(std::memory_order_relaxed); }
 void ResetPeak() { g.peak.store(g.live.load(std::memory_order_relaxed), std::memory_order_relaxed); }
 std::uint64_t BackendChargedBytes() { return g.backend_charged.load(std::memory_order_relaxed); }
 std::uint64_t ThisThreadBackendChargedBytes() { return t.backend_charged; }
-std::uint64_t HeaderBytes() { return g.header_bytes.load(std::memory_order_relaxed); }
 std::uint64_t NestedCalls() { return g.nested_calls.load(std::memory_order_relaxed); }
 std::uint64_t ForeignCalls() { return g.foreign_calls.load(std::memory_order_relaxed); }
 void MarkProgramStarted() { g.program_started.store(true); }

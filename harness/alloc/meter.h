@@ -58,10 +58,6 @@ void ResetPeak();
 // thread (for cross-checks against the backend's own statistics).
 std::uint64_t BackendChargedBytes();
 std::uint64_t ThisThreadBackendChargedBytes();
-// The meter's own headers, process-wide: what each call added to its request on the
-// way to the backend (16 bytes, or the alignment for over-aligned blocks). A profiler
-// under the meter (heaptrack) sees requests of bytes + these.
-std::uint64_t HeaderBytes();
 const char* AllocatorName();  // "jemalloc" | "system"
 
 // Failure injection, on the calling thread only (other threads are never failed, so a
