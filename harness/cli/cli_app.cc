@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "memh/engine/build_info.h"
@@ -13,6 +14,14 @@ namespace memh::harness {
 void PrintError(std::string_view message) {
   const std::string line = OneLine("memharness: " + std::string(message));  // one line, always
   std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+engine::Status WriteOutputFile(const std::string& path, std::string_view text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return engine::Status::IOError(path, "cannot write");
+  return engine::Status::Ok();
 }
 
 int RunCli(int argc, char** argv, std::string_view variant) {

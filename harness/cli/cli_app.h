@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "memh/engine/status.h"
+
 namespace CLI {
 class App;
 }
@@ -25,6 +27,8 @@ struct CliContext {
 
 // Prints "memharness: <message>" to stderr.
 void PrintError(std::string_view message);
+// Writes `text` to `path`, replacing it; an IOError naming the path when it cannot.
+engine::Status WriteOutputFile(const std::string& path, std::string_view text);
 
 void AddStoreCommands(CLI::App& app, CliContext& context);
 void AddRunCommands(CLI::App& app, CliContext& context);

@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -130,8 +129,8 @@ void PrintComparison(const Comparison& c, const nlohmann::ordered_json& base, co
   std::fflush(stdout);  // the table before the one-line verdict on stderr
 }
 
-bool WriteComparisonJson(const std::string& path, const Comparison& c, const nlohmann::ordered_json& base,
-                         const nlohmann::ordered_json& head, double fail_over) {
+std::string ComparisonJson(const Comparison& c, const nlohmann::ordered_json& base, const nlohmann::ordered_json& head,
+                           double fail_over) {
   nlohmann::ordered_json doc;
   doc["base"] = base;
   doc["head"] = head;
@@ -149,10 +148,7 @@ bool WriteComparisonJson(const std::string& path, const Comparison& c, const nlo
   }
   doc["only_in_base"] = c.only_in_base;
   doc["only_in_head"] = c.only_in_head;
-  std::ofstream out(path, std::ios::trunc);
-  out << doc.dump(2) << "\n";
-  out.close();
-  return static_cast<bool>(out);
+  return doc.dump(2) + "\n";
 }
 
 void Compare(const CompareArgs& args, CliContext& context) {
@@ -175,10 +171,14 @@ void Compare(const CompareArgs& args, CliContext& context) {
     return;
   }
   PrintComparison(comparison, base_info, head_info);
-  if (!args.json.empty() && !WriteComparisonJson(args.json, comparison, base_info, head_info, args.fail_over)) {
-    PrintError(args.json + ": cannot write");
-    context.exit_code = kExitBadInput;
-    return;
+  if (!args.json.empty()) {
+    const engine::Status written =
+        WriteOutputFile(args.json, ComparisonJson(comparison, base_info, head_info, args.fail_over));
+    if (!written.ok()) {
+      PrintError(written.message());
+      context.exit_code = kExitBadInput;
+      return;
+    }
   }
   std::size_t failing = 0;
   for (const CompareRow& r : comparison.rows) failing += r.failing ? 1 : 0;

@@ -4,7 +4,7 @@
 // is exceeded, 2 when the input is unusable.
 #include <CLI/CLI.hpp>
 
-#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 
@@ -24,14 +24,11 @@ struct GateArgs {
 
 template <typename Writer>
 bool WriteTo(const std::string& path, Writer&& write) {
-  std::ofstream out(path, std::ios::trunc);
-  write(out);
-  out.close();
-  if (!out) {
-    PrintError(path + ": cannot write");
-    return false;
-  }
-  return true;
+  std::ostringstream text;
+  write(text);
+  const engine::Status written = WriteOutputFile(path, text.str());
+  if (!written.ok()) PrintError(written.message());
+  return written.ok();
 }
 
 void Gate(const GateArgs& args, CliContext& context) {

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -72,14 +71,6 @@ void Progress(const std::string& line) {
   if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K%s", line.c_str());
 }
 
-engine::Status WriteFile(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return engine::Status::IOError(path.string(), "cannot write");
-  return engine::Status::Ok();
-}
-
 void Run(const RunArgs& args, CliContext& context) {
   auto scenarios = LoadAll(args);
   if (!scenarios.ok()) {
@@ -139,7 +130,7 @@ void Run(const RunArgs& args, CliContext& context) {
     fs::path csv_path = fs::path(args.out_dir) / ("samples-" + context.variant + ".csv");
     std::ostringstream csv;
     WriteSamplesCsv(csv, context.variant, reports);
-    for (auto status : {WriteFile(json_path, doc.dump(2) + "\n"), WriteFile(csv_path, csv.str())}) {
+    for (auto status : {WriteOutputFile(json_path.string(), doc.dump(2) + "\n"), WriteOutputFile(csv_path.string(), csv.str())}) {
       if (!status.ok()) {
         PrintError(status.message());
         context.exit_code = kExitFailed;
