@@ -7,35 +7,26 @@ change against the baseline, and the target verdict.
 
     scripts/waterfall_table.py results/waterfall/results-*.json
 """
-import json
+import os
 import sys
 
-ORDER = ["baseline", "plus-buffers", "plus-writes", "optimized"]
-SCENARIOS = ["update-500", "select-1000", "insert-1000"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-
-def load(paths):
-    by_variant = {}
-    for path in paths:
-        try:
-            with open(path) as f:
-                doc = json.load(f)
-        except (OSError, ValueError) as e:
-            sys.exit(f"waterfall_table: {path}: {e}")
-        if doc.get("schema_version") != 1:
-            sys.exit(f"waterfall_table: {path}: schema_version {doc.get('schema_version')!r}, expected 1")
-        by_variant[doc["run"]["variant"]] = {s["name"]: s for s in doc["scenarios"]}
-    return by_variant
+from memh_report.inputs import ORIGINALS, ReportError, load_results, order_variants  # noqa: E402
 
 
 def main(paths):
     if not paths:
         sys.exit("usage: waterfall_table.py RESULTS.json...")
-    by_variant = load(paths)
-    variants = [v for v in ORDER if v in by_variant] + sorted(set(by_variant) - set(ORDER))
+    try:
+        results = order_variants([load_results(p) for p in paths])
+    except ReportError as e:
+        sys.exit(f"waterfall_table: {e}")
+    by_variant = {r.variant: r.scenarios for r in results}
+    variants = [r.variant for r in results]
     print("| scenario | variant | bytes | bytes/op | vs baseline | target | verdict |")
     print("|---|---|---:|---:|---:|---:|---|")
-    for name in SCENARIOS:
+    for name in ORIGINALS:
         base = by_variant.get("baseline", {}).get(name)
         for variant in variants:
             s = by_variant[variant].get(name)
