@@ -17,7 +17,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from memh_report import heaptrack_data  # noqa: E402
+from memh_report import heaptrack_data, tables  # noqa: E402
+from memh_report import markdown as md  # noqa: E402
+from memh_report.document import Report, Section  # noqa: E402
 from memh_report.inputs import ReportError, load_results  # noqa: E402
 
 HEADER_BYTES = 16  # the meter's header per call (harness/alloc/hooks.cc), seen by heaptrack
@@ -93,33 +95,18 @@ def build(args):
     }
 
 
-def short(function, width=70):
-    return function if len(function) <= width else function[:width - 1] + "…"
-
-
 def markdown(doc):
-    out = [f"# heaptrack: {doc['scenario']} ({doc['variant']})", "",
-           f"`{doc['command']}` under heaptrack, measured phase cut out between the runner's marks.", "",
-           "## heaptrack against the meter", "",
-           "| check | heaptrack | meter | difference | holds | how the meter's figure is made |",
-           "|---|---:|---:|---:|---|---|"]
-    for c in doc["checks"]:
-        out.append(f"| {c['check']} | {c['heaptrack']:,} | {c['meter']:,} | {c['difference']:+,} | "
-                   f"{'yes' if c['holds'] else '**NO**'} | {c['how']} |")
+    """heaptrack.md: the same tables the review report shows (memh_report.tables)."""
+    blocks = [tables.heaptrack_checks(doc)]
     if not doc["exact_phase_check"]:
-        out += ["", f"The scenario runs {doc['threads']} client threads, so two runs need not allocate the same: "
-                "the measured phase is not held to a separate run of the meter."]
-    for title, key in (("by bytes", "sites_by_bytes"), ("by calls", "sites_by_calls")):
-        out += ["", f"## Top allocation sites of the measured phase, {title}", "",
-                "Requested bytes (heaptrack's, less the meter's 16-byte header per call); the stack from "
-                "the allocating frame outwards, allocator plumbing left out.", "",
-                "| calls | bytes | where | called from |", "|---:|---:|---|---|"]
-        for site in doc[key]:
-            first, rest = site["stack"][0], site["stack"][1:]
-            called_from = "<br>".join(f"`{short(f['function'], 60)}` {f['where']}" for f in rest)
-            out.append(f"| {site['calls']:,} | {site['bytes']:,} | `{short(first['function'])}` {first['where']} | "
-                       f"{called_from} |")
-    return "\n".join(out) + "\n"
+        blocks.append(f"The scenario runs {doc['threads']} client threads, so two runs need not allocate the same: "
+                      "the measured phase is not held to a separate run of the meter.")
+    blocks += [tables.heaptrack_sites(doc, "sites_by_bytes", "by bytes"),
+               tables.heaptrack_sites(doc, "sites_by_calls", "by calls")]
+    report = Report(f"heaptrack: {doc['scenario']} ({doc['variant']})", doc["command"],
+                    ["measured phase cut out of heaptrack's record between the runner's marks"],
+                    [Section("heaptrack against the meter, and who allocates", blocks)])
+    return md.render(report)
 
 
 def main(argv):
