@@ -1,7 +1,7 @@
-# Engine variants: each knob of ENGINE.md is one contract header in engine/src/knobs/
-# plus one .cc per strategy, and CMake picks the .cc. A variant is a named choice of
-# the three strategies; every named variant is built in the
-# same tree, one engine library per variant, one engine per executable.
+# Engine variants: each knob (docs/engine_design.md, "Variants") is one contract
+# header in engine/src/knobs/ plus one .cc per strategy, and CMake picks the .cc. A
+# variant is a named choice of the three strategies; every named variant is built in
+# the same tree, one engine library per variant, one engine per executable.
 
 # Strategies that exist, per knob.
 set(MEMH_BUFFERS_STRATEGIES fresh pooled)

@@ -65,7 +65,8 @@ TEST_F(StoreConcurrencyTest, ReadersSeeCompleteVersions) {
 }
 
 // Four readers of four different blocks: the split gate lets them into the file
-// together, the single gate one at a time (ENGINE.md, the locks knob).
+// together, the single gate one at a time (docs/engine_design.md, "Variants": the
+// locks knob).
 TEST_F(StoreConcurrencyTest, ReadersShareTheGateOnlyWhenItIsSplit) {
   LatchEnv env;
   options_.env = &env;

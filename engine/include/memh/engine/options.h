@@ -1,6 +1,7 @@
 // StoreOptions: everything a caller chooses when creating or opening a store. The
-// defaults are the original engine's numbers (ENGINE.md, "Numbers from the original"),
-// except timers, which are off so that a scenario's work never depends on timing.
+// defaults are the original engine's numbers (docs/original_engine.md, "Numbers our
+// defaults keep"), except timers, which are off so that a scenario's work never
+// depends on timing.
 #pragma once
 
 #include <cstdint>
