@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev
   python3-matplotlib chromium  # the report (scripts/report.py) and its render test
   heaptrack zstd  # scripts/heaptrack.sh and its cross-check test
+  valgrind  # the meter-bypass tests (tests/cli: valgrind_refused, valgrind_nouserintercepts)
   clang libclang-rt-14-dev  # libFuzzer (scripts/fuzz.sh)
 )
 want=("${packages[@]}")

@@ -22,7 +22,6 @@ namespace memh::harness::alloc {
 namespace {
 
 constexpr std::uint32_t kHeaderMagic = 0x4D454D48;  // "MEMH"
-constexpr std::size_t kHeaderBytes = 16;             // keeps default-aligned blocks 16-aligned
 
 struct Header {
   std::uint64_t size;    // requested bytes
@@ -33,7 +32,6 @@ static_assert(sizeof(Header) == kHeaderBytes);
 
 struct alignas(64) Global {
   std::atomic<std::uint64_t> bytes{0}, calls{0}, frees{0}, bytes_freed{0}, charged{0}, failed{0};
-  std::atomic<std::uint64_t> backend_charged{0};
   // Calls made while this thread was inside the backend: a profiler in front of the
   // system allocator allocating for its own bookkeeping (heaptrack's calls to malloc
   // and operator new resolve to these hooks too). Counted like any other call.
@@ -49,7 +47,6 @@ Global g;
 // Trivially constructible, so it lives in static TLS with no lazy allocation.
 struct ThreadState {
   Counters counters;
-  std::uint64_t backend_charged;
   std::uint64_t fail_nth;  // 0 = not armed
   std::uint64_t attempts;
   bool fail_persistent;
@@ -98,16 +95,14 @@ void* Allocate(std::size_t size, std::size_t align) {
   header->offset = static_cast<std::uint32_t>(header_space);
   header->magic = kHeaderMagic;
 
-  const std::uint64_t charged = BackendChargeFor(size, align);
-  const std::uint64_t backend = BackendChargeFor(size + header_space, align);
+  // What the backend charged for the block it handed out: the request and the header.
+  const std::uint64_t charged = BackendChargeFor(size + header_space, align);
   t.counters.bytes += size;
   t.counters.calls += 1;
   t.counters.charged_bytes += charged;
-  t.backend_charged += backend;
   g.bytes.fetch_add(size, std::memory_order_relaxed);
   g.calls.fetch_add(1, std::memory_order_relaxed);
   g.charged.fetch_add(charged, std::memory_order_relaxed);
-  g.backend_charged.fetch_add(backend, std::memory_order_relaxed);
   std::uint64_t live = g.live.fetch_add(size, std::memory_order_relaxed) + size;
   std::uint64_t peak = g.peak.load(std::memory_order_relaxed);
   while (live > peak && !g.peak.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
@@ -164,8 +159,6 @@ Counters Process() {
 std::uint64_t LiveBytes() { return g.live.load(std::memory_order_relaxed); }
 std::uint64_t PeakLiveBytes() { return g.peak.load(std::memory_order_relaxed); }
 void ResetPeak() { g.peak.store(g.live.load(std::memory_order_relaxed), std::memory_order_relaxed); }
-std::uint64_t BackendChargedBytes() { return g.backend_charged.load(std::memory_order_relaxed); }
-std::uint64_t ThisThreadBackendChargedBytes() { return t.backend_charged; }
 std::uint64_t NestedCalls() { return g.nested_calls.load(std::memory_order_relaxed); }
 std::uint64_t ForeignCalls() { return g.foreign_calls.load(std::memory_order_relaxed); }
 void MarkProgramStarted() { g.program_started.store(true); }

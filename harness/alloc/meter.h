@@ -11,28 +11,33 @@
 // free(nullptr) and delete nullptr count nothing. Zero-byte requests are calls of 0
 // bytes.
 //
-// Requested sizes are kept in a 16-byte header in front of each block (more for
+// Requested sizes are kept in a kHeaderBytes header in front of each block (more for
 // over-aligned blocks), so that a free knows what it releases. The header is the
-// meter's own cost: no figure includes it. `charged_bytes` is what the backend charges
-// for the caller's request alone (jemalloc: nallocx of the request); the backend's
-// real total, header included, is BackendChargedBytes(), which tests cross-check with
-// jemalloc's own per-thread counter.
+// meter's own cost: no requested-bytes figure includes it. `charged_bytes` is what the
+// backend really charged for the blocks it handed out, each the request plus its
+// header (jemalloc: the size class of that block, which tests cross-check with
+// jemalloc's own per-thread counter); a program without the meter would be charged
+// less, by the header and by the size classes the header pushes blocks into.
 //
 // Thread-safety: all functions may be called from any thread. Process-wide counters are
 // atomics (relaxed; exact once the threads that allocated have been joined); the peak
 // is one atomic live counter with an atomic max, so it is exact across threads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace memh::harness::alloc {
+
+// The meter's header in front of each default-aligned block (keeps blocks 16-aligned).
+inline constexpr std::size_t kHeaderBytes = 16;
 
 struct Counters {
   std::uint64_t bytes = 0;          // requested by allocation calls
   std::uint64_t calls = 0;          // allocation calls that returned memory
   std::uint64_t frees = 0;          // calls that released memory
   std::uint64_t bytes_freed = 0;    // requested bytes of the released blocks
-  std::uint64_t charged_bytes = 0;  // what the backend charges for the requests
+  std::uint64_t charged_bytes = 0;  // what the backend charged for the blocks, headers included
   std::uint64_t failed = 0;         // allocation calls failed by injection
 
   std::int64_t net_bytes() const { return static_cast<std::int64_t>(bytes) - static_cast<std::int64_t>(bytes_freed); }
@@ -54,10 +59,6 @@ std::uint64_t PeakLiveBytes();
 // Starts a new peak from the current live bytes. Regions call it; so does the
 // benchmark adapter. Only one measurement at a time may rely on it.
 void ResetPeak();
-// What the backend really charged, meter headers included, process-wide and for this
-// thread (for cross-checks against the backend's own statistics).
-std::uint64_t BackendChargedBytes();
-std::uint64_t ThisThreadBackendChargedBytes();
 const char* AllocatorName();  // "jemalloc" | "system"
 
 // Failure injection, on the calling thread only (other threads are never failed, so a

@@ -1,7 +1,9 @@
 // The memharness command line (CLI11). Subcommands register themselves from their own
 // files; main.cc only passes argv and the variant label. Every error is one line on
 // stderr, "memharness: <what>", and a non-zero exit: 1 for a failed check (a store
-// that does not verify, a budget exceeded), 2 for unusable input.
+// that does not verify, a budget exceeded), 2 for unusable input (and for a meter that
+// is not in the allocation path), 3 for figures that differ between repeats of a
+// single-threaded scenario (nondeterministic: they cannot be held to anything).
 #pragma once
 
 #include <string>
@@ -18,6 +20,7 @@ namespace memh::harness {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitNondeterministic = 3;
 
 // Shared by the subcommands: what the binary is and where the command's result goes.
 struct CliContext {

@@ -1,8 +1,9 @@
 // `memharness compare BASE.json HEAD.json [--fail-over PCT] [--json FILE]`: two results
 // documents side by side, per scenario and allocation figure, with the change and
 // regressions marked. With --fail-over, exit 1 when any figure grows by more than PCT
-// percent. The peak is the one figure that moves run to run (results_schema.md), so
-// it fails only when head's lowest peak is over base's highest one by more than PCT.
+// percent. A figure that may move between repeats (the peak; every figure of a
+// multi-threaded scenario: results_schema.md) fails only when head's lowest is over
+// base's highest by more than PCT; for the others lowest and highest are one figure.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -68,13 +69,11 @@ double ValueOf(const nlohmann::json& scenario, const Metric& metric) {
   return scenario.at(metric.group).at(metric.key).get<double>();
 }
 
-bool IsPeak(const Metric& metric) { return std::string(metric.key) == "peak_live_bytes"; }
-
-// The peak over the repeats: which = 0 the lowest, 1 the highest.
-double PeakBound(const nlohmann::json& scenario, int which) {
-  const auto range = scenario.find("peak_live_bytes_range");
-  if (range == scenario.end()) return scenario.at("totals").at("peak_live_bytes").get<double>();
-  return range->at(which).get<double>();
+// A figure's lowest or highest over the repeats (bound "min" or "max"); the
+// per-operation distribution has no range: its one figure is both.
+double Bound(const nlohmann::json& scenario, const Metric& metric, const char* bound) {
+  if (std::string(metric.group) != "totals") return ValueOf(scenario, metric);
+  return scenario.at("range").at(metric.key).at(bound).get<double>();
 }
 
 // Throws nlohmann::json::exception on a document missing a figure.
@@ -91,7 +90,7 @@ Comparison CompareDocs(const nlohmann::json& base, const nlohmann::json& head, d
       CompareRow row{name, metric.name, ValueOf(*b, metric), ValueOf(h, metric)};
       row.percent = Percent(row.base, row.head);
       row.regression = row.head > row.base;
-      const double growth = IsPeak(metric) ? Percent(PeakBound(*b, 1), PeakBound(h, 0)) : row.percent;
+      const double growth = Percent(Bound(*b, metric, "max"), Bound(h, metric, "min"));
       row.failing = fail_over >= 0 && row.regression && growth > fail_over;
       c.rows.push_back(row);
     }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "runner/input_file.h"
+#include "runner/schema_version.h"
 #include "runner/toml_reader.h"
 
 namespace memh::harness {
@@ -46,6 +47,26 @@ bool KnownVariant(std::string_view name) {
 }
 
 }  // namespace
+
+std::string VerdictText(const GateRow& r) {
+  if (r.nondeterministic) return "NONDETERMINISTIC";
+  return r.over() ? "OVER by " + std::to_string(r.measured - r.budget) : "ok";
+}
+
+std::string FailureText(const GateRow& r) {
+  const std::string what = r.scenario + " " + r.variant + " " + r.metric + ": ";
+  if (r.nondeterministic) {
+    return what + "nondeterministic: the single-threaded scenario's figures differ between repeats, so " +
+           std::to_string(r.measured) + " cannot be held to its budget " + std::to_string(r.budget);
+  }
+  return what + std::to_string(r.measured) + " is over its budget " + std::to_string(r.budget) + " by " +
+         std::to_string(r.measured - r.budget) + " (" + Percent(-r.headroom_percent()) + ")";
+}
+
+const char* GateRow::verdict() const {
+  if (nondeterministic) return "nondeterministic";
+  return over() ? "over" : "ok";
+}
 
 double GateRow::headroom_percent() const {
   if (budget == 0) return 0;
@@ -112,13 +133,22 @@ Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& 
   if (!doc.is_object() || !doc.contains("schema_version") || !doc["schema_version"].is_number_integer()) {
     return Status::InvalidArgument(path, "not a results document: no schema_version");
   }
-  if (doc["schema_version"] != 1) {
+  if (doc["schema_version"] != kResultsSchemaVersion) {
     return Status::InvalidArgument(path, "results of schema version " + doc["schema_version"].dump() +
-                                             "; this memharness reads version 1");
+                                             "; this memharness reads version " +
+                                             std::to_string(kResultsSchemaVersion));
   }
-  if (!doc.contains("run") || !doc["run"].contains("variant") || !doc["run"]["variant"].is_string() ||
-      !doc.contains("scenarios") || !doc["scenarios"].is_array()) {
+  if (!doc.contains("run") || !doc["run"].is_object() || !doc["run"].contains("variant") ||
+      !doc["run"]["variant"].is_string() || !doc.contains("scenarios") || !doc["scenarios"].is_array()) {
     return Status::InvalidArgument(path, "results document without run.variant or scenarios");
+  }
+  const nlohmann::json& run = doc["run"];
+  const bool proven = run.contains("meter") && run["meter"].is_object() &&
+                      run["meter"].contains("in_allocation_path") && run["meter"]["in_allocation_path"] == true;
+  if (!proven) {
+    return Status::InvalidArgument(path, "no proof that the meter was in the allocation path "
+                                         "(run.meter.in_allocation_path is not true): its figures may be zeros; "
+                                         "rerun with memharness run");
   }
   return file;
 }
@@ -146,20 +176,18 @@ Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vect
           }
           return value.get<std::uint64_t>();
         };
-        const nlohmann::json& totals = scenario->at("totals");
-        auto row = [&](const char* metric, std::uint64_t measured, std::uint64_t limit) {
-          rows.push_back(GateRow{budget.scenario, budget.variant, metric, measured, limit});
+        // The highest figure over the repeats: every figure of a multi-threaded
+        // scenario, and the peak of any, may move run to run.
+        const nlohmann::json& range = scenario->at("range");
+        const bool nondeterministic = scenario->at("verdict") == "nondeterministic";
+        auto row = [&](const char* metric, std::uint64_t limit) {
+          const std::string what = std::string("range.") + metric + ".max";
+          const std::uint64_t measured = figure(range.at(metric).at("max"), what.c_str());
+          rows.push_back(GateRow{budget.scenario, budget.variant, metric, measured, limit, nondeterministic});
         };
-        row("bytes", figure(totals.at("bytes"), "totals.bytes"), budget.bytes);
-        if (budget.calls) row("calls", figure(totals.at("calls"), "totals.calls"), *budget.calls);
-        if (budget.peak_live_bytes) {
-          // The highest peak over the repeats: the peak may move a little run to run.
-          std::uint64_t peak = figure(totals.at("peak_live_bytes"), "totals.peak_live_bytes");
-          if (scenario->contains("peak_live_bytes_range")) {
-            peak = figure(scenario->at("peak_live_bytes_range").at(1), "peak_live_bytes_range[1]");
-          }
-          row("peak_live_bytes", peak, *budget.peak_live_bytes);
-        }
+        row("bytes", budget.bytes);
+        if (budget.calls) row("calls", *budget.calls);
+        if (budget.peak_live_bytes) row("peak_live_bytes", *budget.peak_live_bytes);
       } catch (const nlohmann::json::exception& e) {
         return Status::InvalidArgument(file.path, std::string("scenario \"") + budget.scenario + "\": " + e.what());
       } catch (const std::invalid_argument& e) {
@@ -178,27 +206,19 @@ void PrintGateTable(std::ostream& out, const std::vector<GateRow>& rows) {
   for (const GateRow& r : rows) {
     out << std::left << std::setw(22) << r.scenario << std::setw(13) << r.variant << std::setw(17) << r.metric
         << std::right << std::setw(14) << r.measured << std::setw(14) << r.budget << std::setw(11)
-        << Percent(r.headroom_percent()) << "  "
-        << (r.over() ? "OVER by " + std::to_string(r.measured - r.budget) : std::string("ok")) << '\n';
+        << Percent(r.headroom_percent()) << "  " << VerdictText(r) << '\n';
   }
 }
 
 void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows) {
   std::size_t failures = 0;
-  for (const GateRow& r : rows) failures += r.over() ? 1 : 0;
+  for (const GateRow& r : rows) failures += r.failed() ? 1 : 0;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuite name=\"memharness-gate\" tests=\"" << rows.size() << "\" failures=\"" << failures << "\">\n";
   for (const GateRow& r : rows) {
     out << "  <testcase classname=\"" << XmlEscape(r.scenario) << "\" name=\""
         << XmlEscape(r.variant + "." + r.metric) << "\">";
-    if (r.over()) {
-      out << "<failure message=\"" << XmlEscape(r.scenario + " " + r.variant + " " + r.metric + ": " +
-                                               std::to_string(r.measured) + " is over the budget " +
-                                               std::to_string(r.budget) + " by " +
-                                               std::to_string(r.measured - r.budget) + " (" +
-                                               Percent(-r.headroom_percent()) + ")")
-          << "\"/>";
-    }
+    if (r.failed()) out << "<failure message=\"" << XmlEscape(FailureText(r)) << "\"/>";
     out << "</testcase>\n";
   }
   out << "</testsuite>\n";
@@ -210,7 +230,7 @@ void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows) {
   for (const GateRow& r : rows) {
     out << "| " << r.scenario << " | " << r.variant << " | " << r.metric << " | " << r.measured << " | " << r.budget
         << " | " << Percent(r.headroom_percent()) << " | "
-        << (r.over() ? "**over by " + std::to_string(r.measured - r.budget) + "**" : std::string("ok")) << " |\n";
+        << (r.failed() ? "**" + VerdictText(r) + "**" : VerdictText(r)) << " |\n";
   }
 }
 
@@ -225,7 +245,8 @@ void WriteGateJson(std::ostream& out, const std::string& budgets_path, const std
                            {"measured", r.measured},
                            {"budget", r.budget},
                            {"headroom_percent", r.headroom_percent()},
-                           {"over", r.over()}});
+                           {"over", r.over()},
+                           {"verdict", r.verdict()}});
   }
   out << doc.dump(2) << "\n";
 }

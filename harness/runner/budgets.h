@@ -38,28 +38,40 @@ struct ResultsFile {
   std::string path;
   nlohmann::json doc;
 };
-// Reads a results document and checks its schema version.
+// Reads a results document and checks its schema version and that the meter proved it
+// was counting (run.meter.in_allocation_path): results without that proof are refused.
 engine::Result<ResultsFile> LoadResults(const std::string& path);
 engine::Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& path);
 
 struct GateRow {
   std::string scenario, variant, metric;
-  std::uint64_t measured = 0;
+  std::uint64_t measured = 0;  // the highest over the run's repeats
   std::uint64_t budget = 0;
+  // The scenario is single-threaded and its repeats differ: no figure of it can be
+  // held to a budget, whatever it is (results.h, Verdict).
+  bool nondeterministic = false;
   bool over() const { return measured > budget; }
+  bool failed() const { return nondeterministic || over(); }
+  const char* verdict() const;  // "ok" | "over" | "nondeterministic"
   double headroom_percent() const;  // (budget - measured) / budget * 100; negative when over
 };
 
-// One row per budgeted metric of every budget whose variant some results file holds.
+// One row per budgeted metric of every budget whose variant some results file holds,
+// measured as the highest figure over the repeats (range.<metric>.max).
 // A budget for a scenario that its variant's results lack is an error (unusable
 // input); budgets for variants no file holds are skipped.
 engine::Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results);
+
+// "ok", "OVER by N" or "NONDETERMINISTIC": the verdict column.
+std::string VerdictText(const GateRow& row);
+// One line for a failed row: what, by how much, or why it cannot be held.
+std::string FailureText(const GateRow& row);
 
 void PrintGateTable(std::ostream& out, const std::vector<GateRow>& rows);
 void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows);
 void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows);
 // The rows as JSON for scripts/report.py: {"budgets": path, "rows": [{scenario,
-// variant, metric, measured, budget, headroom_percent, over}]}.
+// variant, metric, measured, budget, headroom_percent, over, verdict}]}.
 void WriteGateJson(std::ostream& out, const std::string& budgets_path, const std::vector<GateRow>& rows);
 
 }  // namespace memh::harness

@@ -3,18 +3,25 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace memh::harness {
 namespace {
 
-ResultsFile Results(std::uint64_t bytes) {
-  ResultsFile file;
-  file.path = "r.json";
-  file.doc = nlohmann::json::parse(R"({"schema_version": 1, "run": {"variant": "optimized"},
-    "scenarios": [{"name": "update-500", "totals": {"bytes": )" + std::to_string(bytes) +
-                                   R"(, "calls": 10, "peak_live_bytes": 5}, "peak_live_bytes_range": [5, 7]}]})");
-  return file;
+// A version-2 document whose bytes are `bytes` in every repeat but the last, which
+// has `last_bytes` (the range's max), with the given verdict.
+ResultsFile Results(std::uint64_t bytes, std::uint64_t last_bytes = 0, const char* verdict = "met") {
+  const std::uint64_t high = std::max(bytes, last_bytes);
+  auto parsed = ParseResults(R"({"schema_version": 2,
+    "run": {"variant": "optimized", "meter": {"in_allocation_path": true}},
+    "scenarios": [{"name": "update-500", "verdict": ")" + std::string(verdict) + R"(",
+      "totals": {"bytes": )" + std::to_string(bytes) + R"(, "calls": 10, "peak_live_bytes": 5},
+      "range": {"bytes": {"min": )" + std::to_string(bytes) + R"(, "max": )" + std::to_string(high) + R"(},
+                "calls": {"min": 10, "max": 10}, "peak_live_bytes": {"min": 5, "max": 7}}}]})",
+                             "r.json");
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return *parsed;
 }
 
 TEST(Budgets, RowsHeadroomAndVerdicts) {
@@ -40,14 +47,61 @@ TEST(Budgets, JUnitNamesTheScenarioAndByHowMuch) {
   std::ostringstream junit;
   WriteGateJUnit(junit, *rows);
   EXPECT_NE(junit.str().find("tests=\"1\" failures=\"1\""), std::string::npos) << junit.str();
-  EXPECT_NE(junit.str().find("update-500 optimized bytes: 1250 is over the budget 1000 by 250 (25.0 %)"),
+  EXPECT_NE(junit.str().find("update-500 optimized bytes: 1250 is over its budget 1000 by 250 (25.0 %)"),
             std::string::npos)
       << junit.str();
   std::ostringstream markdown;
   WriteGateMarkdown(markdown, *rows);
-  EXPECT_NE(markdown.str().find("| update-500 | optimized | bytes | 1250 | 1000 | -25.0 % | **over by 250** |"),
+  EXPECT_NE(markdown.str().find("| update-500 | optimized | bytes | 1250 | 1000 | -25.0 % | **OVER by 250** |"),
             std::string::npos)
       << markdown.str();
+}
+
+TEST(Budgets, TheHighestRepeatIsHeld) {
+  auto budgets = ParseBudgets("[update-500.optimized]\nbytes = 1000\n", "b.toml");
+  ASSERT_TRUE(budgets.ok());
+  auto rows = Evaluate(*budgets, {Results(900, 1001)});  // a multi-threaded spread
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ((*rows)[0].measured, 1001u);
+  EXPECT_TRUE((*rows)[0].over());
+  EXPECT_STREQ((*rows)[0].verdict(), "over");
+}
+
+TEST(Budgets, NondeterministicIsItsOwnVerdictEvenWithinBudget) {
+  auto budgets = ParseBudgets("[update-500.optimized]\nbytes = 1000\n", "b.toml");
+  ASSERT_TRUE(budgets.ok());
+  auto rows = Evaluate(*budgets, {Results(900, 948, "nondeterministic")});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  const GateRow& row = (*rows)[0];
+  EXPECT_FALSE(row.over());
+  EXPECT_TRUE(row.failed());
+  EXPECT_STREQ(row.verdict(), "nondeterministic");
+  std::ostringstream junit, markdown, json;
+  WriteGateJUnit(junit, *rows);
+  WriteGateMarkdown(markdown, *rows);
+  WriteGateJson(json, "b.toml", *rows);
+  EXPECT_NE(junit.str().find("failures=\"1\""), std::string::npos) << junit.str();
+  EXPECT_NE(junit.str().find("update-500 optimized bytes: nondeterministic:"), std::string::npos) << junit.str();
+  EXPECT_NE(markdown.str().find("| **NONDETERMINISTIC** |"), std::string::npos) << markdown.str();
+  EXPECT_NE(json.str().find("\"verdict\": \"nondeterministic\""), std::string::npos) << json.str();
+}
+
+TEST(Budgets, ResultsWithoutTheMetersProofAreRefused) {
+  for (const char* run : {R"({"variant": "optimized"})", R"({"variant": "optimized", "meter": {}})",
+                          R"({"variant": "optimized", "meter": {"in_allocation_path": false}})",
+                          R"({"variant": "optimized", "meter": {"in_allocation_path": "yes"}})"}) {
+    auto parsed = ParseResults(std::string(R"({"schema_version": 2, "run": )") + run + R"(, "scenarios": []})",
+                               "r.json");
+    ASSERT_FALSE(parsed.ok()) << run;
+    EXPECT_NE(parsed.status().message().find("r.json: no proof that the meter was in the allocation path"),
+              std::string::npos)
+        << parsed.status().message();
+  }
+  auto old = ParseResults(R"({"schema_version": 1, "run": {"variant": "optimized"}, "scenarios": []})", "old.json");
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.status().message().find("old.json: results of schema version 1; this memharness reads version 2"),
+            std::string::npos)
+      << old.status().message();
 }
 
 TEST(Budgets, BadBudgetFiles) {

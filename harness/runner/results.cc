@@ -65,7 +65,72 @@ std::string Megabytes(std::uint64_t bytes) {
   return out.str();
 }
 
+nlohmann::ordered_json ProbeJson(const alloc::ProbeCount& p) {
+  return {{"requested", p.requested}, {"bytes", p.bytes}, {"calls", p.calls}, {"frees", p.frees},
+          {"bytes_freed", p.bytes_freed}};
+}
+
+// "1234" or, when the repeats differ, "1200..1234".
+std::string Spread(const FigureRange& range) {
+  if (range.min == range.max) return std::to_string(range.max);
+  return std::to_string(range.min) + ".." + std::to_string(range.max);
+}
+
 }  // namespace
+
+std::vector<Figure> TotalsOf(const ScenarioRun& run) {
+  auto u = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  return {{"bytes", u(run.all.bytes)},
+          {"calls", u(run.all.calls)},
+          {"frees", u(run.all.frees)},
+          {"bytes_freed", u(run.all.bytes_freed)},
+          {"peak_live_bytes", u(run.peak_live_bytes)},
+          {"net_bytes", run.all.net_bytes()},
+          {"charged_bytes", u(run.all.charged_bytes)},
+          {"background_bytes", u(run.background.bytes)},
+          {"background_calls", u(run.background.calls)}};
+}
+
+const char* VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kMet: return "met";
+    case Verdict::kOver: return "over";
+    case Verdict::kNondeterministic: return "nondeterministic";
+  }
+  return "?";
+}
+
+void ScenarioReport::AddRepeat(ScenarioRun repeat) {
+  const std::vector<Figure> totals = TotalsOf(repeat);
+  if (repeats == 0) {
+    ranges.clear();
+    for (const Figure& f : totals) ranges.push_back({f.name, f.value, f.value});
+    run = std::move(repeat);
+  } else {
+    for (std::size_t i = 0; i < totals.size(); ++i) {
+      ranges[i].min = std::min(ranges[i].min, totals[i].value);
+      ranges[i].max = std::max(ranges[i].max, totals[i].value);
+    }
+    for (std::string& d : CompareRuns(run, repeat)) {
+      differences.push_back("run " + std::to_string(repeats + 1) + ": " + d);
+    }
+    repeats_identical = differences.empty();
+  }
+  ++repeats;
+}
+
+const FigureRange& ScenarioReport::Range(std::string_view figure) const {
+  for (const FigureRange& r : ranges) {
+    if (figure == r.name) return r;
+  }
+  static const FigureRange kNone{"none"};
+  return kNone;  // no repeat yet
+}
+
+Verdict ScenarioReport::verdict() const {
+  if (nondeterministic()) return Verdict::kNondeterministic;
+  return met_target() ? Verdict::kMet : Verdict::kOver;
+}
 
 RunMetadata CollectMetadata(const std::string& variant, const std::string& source_dir) {
   RunMetadata m;
@@ -123,7 +188,14 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
                 {"build_type", m.build_type},
                 {"allocator", m.allocator},
                 {"cpu", m.cpu},
-                {"started_at", m.started_at}};
+                {"started_at", m.started_at},
+                {"meter",
+                 {{"allocator", m.allocator},
+                  {"header_bytes", alloc::kHeaderBytes},
+                  {"in_allocation_path", m.meter_check.passed()},
+                  {"check",
+                   {{"malloc", ProbeJson(m.meter_check.malloc_probe)},
+                    {"operator_new", ProbeJson(m.meter_check.new_probe)}}}}}};
   doc["scenarios"] = nlohmann::ordered_json::array();
   for (const ScenarioReport& r : reports) {
     const ScenarioRun& run = r.run;
@@ -134,23 +206,18 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
     s["threads"] = run.max_threads;
     s["target_bytes"] = r.target_bytes;
     s["met_target"] = r.met_target();
+    s["verdict"] = VerdictName(r.verdict());
     if (r.original_bytes > 0) s["original_bytes"] = r.original_bytes;
-    s["totals"] = {{"bytes", run.all.bytes},
-                   {"calls", run.all.calls},
-                   {"frees", run.all.frees},
-                   {"bytes_freed", run.all.bytes_freed},
-                   {"peak_live_bytes", run.peak_live_bytes},
-                   {"net_bytes", run.all.net_bytes()},
-                   {"charged_bytes", run.all.charged_bytes},
-                   {"background_bytes", run.background.bytes},
-                   {"background_calls", run.background.calls}};
+    s["totals"] = nlohmann::ordered_json::object();
+    for (const Figure& f : TotalsOf(run)) s["totals"][f.name] = f.value;
+    s["range"] = nlohmann::ordered_json::object();
+    for (const FigureRange& f : r.ranges) s["range"][f.name] = {{"min", f.min}, {"max", f.max}};
     s["per_op"] = {{"bytes", DistributionJson(Summarize(Field(run, &alloc::OpSample::bytes)))},
                    {"calls", DistributionJson(Summarize(Field(run, &alloc::OpSample::calls)))}};
     Distribution time = Summarize(Field(run, &alloc::OpSample::elapsed_ns));
     s["time_ns"] = {{"p50", time.p50}, {"p99", time.p99}};
     s["repeats"] = r.repeats;
     s["repeats_identical"] = r.repeats_identical;
-    s["peak_live_bytes_range"] = {r.peak_min, r.peak_max};
     s["repeat_differences"] = r.differences;
     s["samples_dropped"] = run.samples_dropped;
     doc["scenarios"].push_back(std::move(s));
@@ -172,28 +239,34 @@ void WriteSamplesCsv(std::ostream& out, const std::string& variant, const std::v
 
 void WriteSummaryCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports) {
   out << "scenario,variant,ops,bytes,bytes_per_op,calls_per_op,p99_bytes_per_op,peak_live_bytes,net_bytes,"
-         "background_bytes,target_bytes,met_target,repeats_identical\n";
+         "background_bytes,target_bytes,bytes_min,bytes_max,verdict\n";
   for (const ScenarioReport& r : reports) {
     const double ops = static_cast<double>(std::max<std::uint64_t>(r.run.ops, 1));
     out << r.name << ',' << variant << ',' << r.run.ops << ',' << r.run.all.bytes << ','
         << static_cast<double>(r.run.all.bytes) / ops << ',' << static_cast<double>(r.run.all.calls) / ops << ','
         << Summarize(Field(r.run, &alloc::OpSample::bytes)).p99 << ',' << r.run.peak_live_bytes << ','
         << r.run.all.net_bytes() << ',' << r.run.background.bytes << ',' << r.target_bytes << ','
-        << (r.met_target() ? "true" : "false") << ',' << (r.repeats_identical ? "true" : "false") << '\n';
+        << r.Range("bytes").min << ',' << r.Range("bytes").max << ',' << VerdictName(r.verdict()) << '\n';
   }
 }
 
 void PrintTable(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports) {
   out << std::left << std::setw(22) << "scenario" << std::setw(13) << "variant" << std::right << std::setw(7)
-      << "ops" << std::setw(14) << "bytes" << std::setw(11) << "bytes/op" << std::setw(9) << "calls/op"
+      << "ops" << std::setw(22) << "bytes" << std::setw(11) << "bytes/op" << std::setw(9) << "calls/op"
       << std::setw(12) << "p99 B/op" << std::setw(13) << "peak" << std::setw(13) << "net" << std::setw(13)
       << "target" << "  verdict\n";
   for (const ScenarioReport& r : reports) {
     const double ops = static_cast<double>(std::max<std::uint64_t>(r.run.ops, 1));
-    std::string verdict = r.met_target() ? "met" : "OVER by " + Megabytes(r.run.all.bytes - r.target_bytes);
-    if (!r.repeats_identical) verdict += " (repeats differ!)";
+    std::string verdict;
+    switch (r.verdict()) {
+      case Verdict::kMet: verdict = "met"; break;
+      case Verdict::kOver: verdict = "OVER by " + Megabytes(r.bytes_max() - r.target_bytes); break;
+      case Verdict::kNondeterministic: verdict = "NONDETERMINISTIC (repeats differ)"; break;
+    }
+    // Bytes over the repeats (one figure when they agree); the other columns are the
+    // first repeat's, the one whose operations were sampled.
     out << std::left << std::setw(22) << r.name << std::setw(13) << variant << std::right << std::setw(7)
-        << r.run.ops << std::setw(14) << r.run.all.bytes << std::setw(11) << std::fixed << std::setprecision(0)
+        << r.run.ops << std::setw(22) << Spread(r.Range("bytes")) << std::setw(11) << std::fixed << std::setprecision(0)
         << static_cast<double>(r.run.all.bytes) / ops << std::setw(9) << std::setprecision(1)
         << static_cast<double>(r.run.all.calls) / ops << std::setw(12)
         << Summarize(Field(r.run, &alloc::OpSample::bytes)).p99 << std::setw(13) << r.run.peak_live_bytes

@@ -6,17 +6,19 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "alloc/path_check.h"
 #include "memh/engine/result.h"
 #include "runner/runner.h"
 #include "runner/scenario.h"
+#include "runner/schema_version.h"
 
 namespace memh::harness {
 
-inline constexpr int kResultsSchemaVersion = 1;
 inline constexpr double kBytesPerMB = 1'000'000.0;  // our MB is decimal, everywhere
 
 struct RunMetadata {
@@ -24,23 +26,52 @@ struct RunMetadata {
   bool git_dirty = false;
   std::string variant, buffers, writes, locks;
   std::string compiler, build_type, allocator, cpu, started_at;
+  alloc::PathCheck meter_check;  // proof the meter was counting (path_check.h)
 };
 
 // Reads the build's identity and the git state of `source_dir` (unknown fields say so).
 RunMetadata CollectMetadata(const std::string& variant, const std::string& source_dir);
+
+// One figure of a run's totals, by its name in the results document.
+struct Figure {
+  const char* name;
+  std::int64_t value;
+};
+// Every total of a run, in the document's order (the JSON, the ranges and the CSV
+// all read this one list).
+std::vector<Figure> TotalsOf(const ScenarioRun& run);
+
+struct FigureRange {
+  const char* name;
+  std::int64_t min = 0, max = 0;
+};
+
+// What a scenario's repeats say, as the table, the JSON, the gate and the exit code
+// all give it: a single-threaded scenario whose bytes, calls or per-operation figures
+// differ between repeats is nondeterministic, whatever its bytes.
+enum class Verdict { kMet, kOver, kNondeterministic };
+const char* VerdictName(Verdict verdict);  // "met" | "over" | "nondeterministic"
 
 struct ScenarioReport {
   std::string name;
   std::string description;
   std::uint64_t target_bytes = 0;
   std::uint64_t original_bytes = 0;  // 0 = none
-  ScenarioRun run;                   // the first run; the others matched it or not
-  int repeats = 1;
+  ScenarioRun run;                   // the first repeat: the one the samples are of
+  int repeats = 0;
   bool repeats_identical = true;
   std::vector<std::string> differences;  // what differed between repeats
-  std::uint64_t peak_min = 0;  // the peak's range over the repeats
-  std::uint64_t peak_max = 0;
-  bool met_target() const { return run.all.bytes <= target_bytes; }
+  std::vector<FigureRange> ranges;       // every total's lowest and highest over the repeats
+
+  // Takes one more repeat: the first is kept whole, later ones are compared with it
+  // (CompareRuns) and widen the ranges.
+  void AddRepeat(ScenarioRun repeat);
+  const FigureRange& Range(std::string_view figure) const;
+  // Bytes held against the target: the highest over the repeats.
+  std::uint64_t bytes_max() const { return static_cast<std::uint64_t>(Range("bytes").max); }
+  bool met_target() const { return bytes_max() <= target_bytes; }
+  bool nondeterministic() const { return !repeats_identical && run.max_threads == 1; }
+  Verdict verdict() const;
 };
 
 struct Distribution {

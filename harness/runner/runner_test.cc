@@ -86,24 +86,32 @@ TEST(Runner, ResultsDocumentHasTheDocumentedNames) {
   ScenarioReport report;
   report.name = "small";
   report.target_bytes = scenario->target_bytes;
-  report.run = *run;
+  report.AddRepeat(*run);
   RunMetadata metadata = CollectMetadata("test", ".");
+  metadata.meter_check = alloc::CheckInAllocationPath();
   nlohmann::ordered_json doc = ToJson(metadata, {report});
-  EXPECT_EQ(doc["schema_version"], 1);
+  EXPECT_EQ(doc["schema_version"], 2);
   for (const char* key : {"git_commit", "git_branch", "git_dirty", "variant", "knobs", "compiler", "build_type",
-                          "allocator", "cpu", "started_at"}) {
+                          "allocator", "cpu", "started_at", "meter"}) {
     EXPECT_TRUE(doc["run"].contains(key)) << key;
   }
+  EXPECT_EQ(doc["run"]["meter"]["in_allocation_path"], true);
+  EXPECT_EQ(doc["run"]["meter"]["header_bytes"], alloc::kHeaderBytes);
+  EXPECT_EQ(doc["run"]["meter"]["check"]["malloc"]["bytes"], doc["run"]["meter"]["check"]["malloc"]["requested"]);
   for (const char* key : {"buffers", "writes", "locks"}) EXPECT_TRUE(doc["run"]["knobs"].contains(key)) << key;
   const nlohmann::ordered_json& s = doc["scenarios"][0];
-  for (const char* key : {"name", "variant", "ops", "target_bytes", "met_target", "totals", "per_op", "time_ns",
-                          "repeats_identical"}) {
+  for (const char* key : {"name", "variant", "ops", "target_bytes", "met_target", "verdict", "totals", "range",
+                          "per_op", "time_ns", "repeats_identical"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
   for (const char* key : {"bytes", "calls", "frees", "bytes_freed", "peak_live_bytes", "net_bytes", "charged_bytes",
                           "background_bytes", "background_calls"}) {
     EXPECT_TRUE(s["totals"].contains(key)) << key;
+    EXPECT_EQ(s["range"][key]["min"], s["totals"][key]) << key;  // one repeat: the range is its figure
+    EXPECT_EQ(s["range"][key]["max"], s["totals"][key]) << key;
   }
+  EXPECT_EQ(s.size(), 15u) << s.dump();  // no field the schema does not document
+  EXPECT_EQ(s["totals"].size(), s["range"].size());
   for (const char* stat : {"min", "p50", "p90", "p99", "max", "mean"}) {
     EXPECT_TRUE(s["per_op"]["bytes"].contains(stat)) << stat;
     EXPECT_TRUE(s["per_op"]["calls"].contains(stat)) << stat;
@@ -114,6 +122,47 @@ TEST(Runner, ResultsDocumentHasTheDocumentedNames) {
   WriteSamplesCsv(csv, "test", {report});
   std::string text = csv.str();
   EXPECT_EQ(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')), 1 + run->samples.size());
+}
+
+// Repeats: the first is kept, the others widen the ranges, and a difference makes a
+// single-threaded scenario nondeterministic (a multi-threaded one keeps its verdict).
+TEST(Runner, RepeatsWidenRangesAndDifferencesMakeASingleThreadedScenarioNondeterministic) {
+  ScenarioRun a;
+  a.max_threads = 1;
+  a.all.bytes = 100;
+  a.all.calls = 2;
+  a.peak_live_bytes = 70;
+  ScenarioRun same = a;
+  same.peak_live_bytes = 80;  // the peak may move: not a difference
+  ScenarioRun more = a;
+  more.all.bytes = 140;
+  ScenarioReport report;
+  report.target_bytes = 120;
+  report.AddRepeat(a);
+  report.AddRepeat(same);
+  EXPECT_TRUE(report.repeats_identical);
+  EXPECT_EQ(report.Range("peak_live_bytes").min, 70);
+  EXPECT_EQ(report.Range("peak_live_bytes").max, 80);
+  EXPECT_EQ(report.verdict(), Verdict::kMet);
+  report.AddRepeat(more);
+  EXPECT_EQ(report.repeats, 3);
+  EXPECT_FALSE(report.repeats_identical);
+  ASSERT_EQ(report.differences.size(), 1u);
+  EXPECT_EQ(report.differences[0], "run 3: bytes 100 vs 140");
+  EXPECT_EQ(report.Range("bytes").min, 100);
+  EXPECT_EQ(report.Range("bytes").max, 140);
+  EXPECT_EQ(report.run.all.bytes, 100u);  // the first repeat is the one kept
+  EXPECT_EQ(report.verdict(), Verdict::kNondeterministic);
+  EXPECT_STREQ(VerdictName(report.verdict()), "nondeterministic");
+
+  ScenarioReport threaded;
+  threaded.target_bytes = 120;
+  a.max_threads = more.max_threads = 2;
+  threaded.AddRepeat(a);
+  threaded.AddRepeat(more);
+  EXPECT_FALSE(threaded.repeats_identical);
+  EXPECT_EQ(threaded.verdict(), Verdict::kOver);  // held at its highest repeat, 140 > 120
+  EXPECT_FALSE(threaded.met_target());
 }
 
 TEST(Runner, SummarizeUsesNearestRank) {

@@ -1,0 +1,10 @@
+// The version of the results document (docs/results_schema.md): what `run` writes and
+// the only one `gate`, `compare` and the report read. Bump it with every change to the
+// document's names or meanings.
+#pragma once
+
+namespace memh::harness {
+
+inline constexpr int kResultsSchemaVersion = 2;
+
+}  // namespace memh::harness
