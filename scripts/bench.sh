@@ -1,27 +1,44 @@
 #!/usr/bin/env bash
-# The engine's timing benchmarks, baseline against optimized: builds the two benchmark
-# binaries (release preset), runs them in turns in this one session (round 1: baseline
-# then optimized, round 2: the same, ...), so that a change in the machine's load
-# affects both alike, and prints per benchmark the ratio baseline / optimized of the
-# median real time over the rounds (scripts/bench_ratio.py).
+# The engine's timing benchmarks, baseline against optimized, and what the allocation
+# meter adds to them. Builds four binaries (release preset):
+#   memh_bench-<variant>          the timing build: jemalloc with nothing hooked; the
+#                                 times of the headline ratio come from these alone
+#   memh_bench_metered-<variant>  the same benchmarks with the meter's hooks: bytes and
+#                                 allocation calls per operation, and the meter's cost
+# and runs all four in turns in this one session (round 1: baseline and optimized
+# unhooked, then baseline and optimized metered; round 2: the same, ...), so that a
+# change in the machine's load affects all alike. Then it prints per benchmark the
+# median real time of each variant unhooked and their ratio baseline / optimized, bytes
+# and calls per operation from the metered runs, and the meter's cost: metered /
+# unhooked median time and the difference, per variant (scripts/bench_ratio.py).
+# Benchmarks: the engine's operations over stores of each size, and each scenario
+# file's measured steps (scenario/<name>: a fixed number of runs of the scenario, time =
+# its measured operations' own times; harness/bench/scenario_bench.h).
 #
-#   scripts/bench.sh               short run: stores of 1k and 100k blocks, 3 rounds,
-#                                  0.2 s minimum per benchmark (about 1 minute on 2 cores)
+#   scripts/bench.sh               short run: stores of 1k and 100k blocks, every
+#                                  scenario 3 times, 3 rounds, 0.1 s minimum per
+#                                  benchmark (1.5-2 minutes on 2 cores)
 #   scripts/bench.sh --full        long run: also the 1M-block store, 0.5 s minimum
-#                                  (about 6 minutes)
+#                                  (about 12 minutes)
 #   options: --rounds N  --min-time SECONDS  --sizes N,N,...  --filter REGEX
-#            --bin DIR  (run the memh_bench-* binaries already built in DIR; no build)
+#            --scenario-runs N  (runs of each scenario benchmark per binary and round)
+#            --build-dir DIR  (build and run there; default $MEMH_BUILD_DIR, else
+#                             build/release)
+#            --bin DIR  (run the binaries already built in DIR; no build)
 #
-# Output in results/bench/: <variant>-r<round>.json (Google Benchmark's JSON, which its
-# tools/compare.py reads), <variant>-r<round>.log (the console table and the store build
-# times), ratio.txt (what is printed at the end) and ratio.json (for scripts/report.py).
+# Output in results/bench/: <variant>-r<round>.json (the timing build) and
+# <variant>-metered-r<round>.json (the metered build), Google Benchmark's JSON, which
+# its tools/compare.py reads; a .log beside each (the console table and the store build
+# times); ratio.txt (what is printed at the end) and ratio.json (for scripts/report.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=3
-min_time=0.2
+min_time=0.1
 sizes=1000,100000
 filter=.
+scenario_runs=3
+build_dir=${MEMH_BUILD_DIR:-build/release}
 bin=
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -30,44 +47,66 @@ while [[ $# -gt 0 ]]; do
     --min-time) min_time=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
+    --scenario-runs) scenario_runs=$2; shift 2 ;;
+    --build-dir) build_dir=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-if ! [[ $rounds =~ ^[1-9][0-9]*$ ]]; then
-  echo "bench.sh: --rounds must be a positive number, not '$rounds'" >&2
-  exit 2
-fi
+for option in rounds scenario_runs; do
+  if ! [[ ${!option} =~ ^[1-9][0-9]*$ ]]; then
+    echo "bench.sh: --${option/_/-} must be a positive number, not '${!option}'" >&2
+    exit 2
+  fi
+done
 
+variants=(baseline optimized)
 started=$SECONDS
 if [[ -z $bin ]]; then
   scripts/install-deps.sh
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target memh_bench-baseline memh_bench-optimized
-  bin=build/release/bin
+  cmake --preset release -B "$build_dir" >/dev/null
+  targets=()
+  for variant in "${variants[@]}"; do targets+=(memh_bench-"$variant" memh_bench_metered-"$variant"); done
+  cmake --build "$build_dir" -j 2 --target "${targets[@]}"
+  bin=$build_dir/bin
 fi
 
 out=results/bench
 mkdir -p "$out"
-rm -f "$out"/baseline-r*.json "$out"/optimized-r*.json "$out"/baseline-r*.log "$out"/optimized-r*.log "$out"/ratio.txt
-echo "benchmarks: sizes $sizes, $rounds rounds, min time $min_time s, filter '$filter'"
+rm -f "$out"/baseline-*r*.json "$out"/optimized-*r*.json "$out"/baseline-*r*.log "$out"/optimized-*r*.log \
+  "$out"/ratio.txt "$out"/ratio.json
+echo "benchmarks: sizes $sizes, $rounds rounds, min time $min_time s, scenarios $scenario_runs runs each," \
+  "filter '$filter'"
+echo "times from memh_bench-{${variants[0]},${variants[1]}} (jemalloc, nothing hooked);" \
+  "bytes, calls and the meter's cost from memh_bench_metered-{${variants[0]},${variants[1]}} (the meter's hooks)"
 for ((round = 1; round <= rounds; round++)); do
-  for variant in baseline optimized; do
-    run_started=$SECONDS
-    "$bin"/memh_bench-"$variant" --memh_sizes="$sizes" --benchmark_min_time="$min_time" \
-      --benchmark_filter="$filter" --benchmark_out="$out/$variant-r$round.json" --benchmark_out_format=json \
-      >"$out/$variant-r$round.log" 2>&1 || {
-      echo "bench.sh: memh_bench-$variant failed in round $round; its output:" >&2
-      cat "$out/$variant-r$round.log" >&2
-      exit 1
-    }
-    echo "round $round/$rounds: $variant in $((SECONDS - run_started)) s"
+  for build in timing metered; do
+    for variant in "${variants[@]}"; do
+      if [[ $build == timing ]]; then
+        program=memh_bench-$variant
+        name=$variant-r$round
+      else
+        program=memh_bench_metered-$variant
+        name=$variant-metered-r$round
+      fi
+      run_started=$SECONDS
+      "$bin/$program" --memh_sizes="$sizes" --benchmark_min_time="$min_time" --memh_scenario_runs="$scenario_runs" \
+        --benchmark_filter="$filter" --benchmark_out="$out/$name.json" --benchmark_out_format=json \
+        >"$out/$name.log" 2>&1 || {
+        echo "bench.sh: $program failed in round $round; its output:" >&2
+        cat "$out/$name.log" >&2
+        exit 1
+      }
+      echo "round $round/$rounds: $program in $((SECONDS - run_started)) s"
+    done
   done
 done
 
 echo
-/usr/bin/python3 scripts/bench_ratio.py --baseline "$out"/baseline-r*.json --optimized "$out"/optimized-r*.json \
+/usr/bin/python3 scripts/bench_ratio.py \
+  --baseline "$out"/baseline-r*.json --optimized "$out"/optimized-r*.json \
+  --baseline-metered "$out"/baseline-metered-r*.json --optimized-metered "$out"/optimized-metered-r*.json \
   --json "$out"/ratio.json \
   | tee "$out"/ratio.txt
 echo "bench.sh: done in $((SECONDS - started)) s; JSON in $out/"

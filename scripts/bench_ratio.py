@@ -1,18 +1,40 @@
 #!/usr/bin/python3
-"""Prints, per benchmark, how many times faster the optimized engine is than the baseline.
+"""Prints, per benchmark, how many times faster the optimized engine is than the baseline,
+and what the allocation meter's hooks add to each benchmark's time.
 
 Reads the Google Benchmark JSON files (--benchmark_out, --benchmark_out_format=json)
 that scripts/bench.sh writes, any number per side: every repetition of every file
 counts (aggregate rows such as _mean or _median are skipped, so files written with
---benchmark_repetitions work too). Per benchmark it takes the median real time of
-each side and prints baseline / optimized (above 1: the optimized engine is faster),
-beside the median bytes and allocation calls per operation (the bytes_per_op and
-allocs_per_op counters, which cover every timed iteration).
+--benchmark_repetitions work too).
+
+  --baseline / --optimized                  the timing builds' files (memh_bench-<variant>:
+                                            jemalloc with nothing hooked). Their median
+                                            real times give the headline: baseline /
+                                            optimized (above 1: the optimized engine is
+                                            faster).
+  --baseline-metered / --optimized-metered  the metered builds' files
+                                            (memh_bench_metered-<variant>: the meter's
+                                            hooks in every allocation). They give bytes
+                                            and allocation calls per operation (the
+                                            bytes_per_op and allocs_per_op counters,
+                                            which cover every timed iteration), and
+                                            their times against the timing builds' give
+                                            the meter's cost: metered / unhooked median
+                                            time and the difference, per benchmark and
+                                            variant.
+
+Without the metered files the memory columns come from the timing files' counters if
+they have them (files of an older, metered-only build) and there is no meter table.
 
     scripts/bench_ratio.py --baseline results/bench/baseline-r*.json \\
-                           --optimized results/bench/optimized-r*.json [--json FILE]
+                           --optimized results/bench/optimized-r*.json \\
+                           --baseline-metered results/bench/baseline-metered-r*.json \\
+                           --optimized-metered results/bench/optimized-metered-r*.json [--json FILE]
 
---json also writes the table as JSON for scripts/report.py --bench.
+--json also writes the tables as JSON for scripts/report.py --bench: "rows" (the
+headline table), "timed_by" and "memory_by" (which binaries the times and the memory
+figures came from), "meter_overhead" (one entry per benchmark and variant) and
+"geomean".
 
 Exits 2 on unusable input: an unreadable file, a file that is not benchmark JSON, a
 side without benchmarks, or a benchmark that reported an error.
@@ -20,20 +42,31 @@ side without benchmarks, or a benchmark that reported an error.
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 
 NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+VARIANTS = ("baseline", "optimized")
 
 
 class InputError(Exception):
     pass
 
 
+class Side:
+    """What one set of files holds: per benchmark name, every run's ns, bytes/op and allocs/op,
+    and what the files' contexts say about the program that wrote them."""
+
+    def __init__(self):
+        self.runs = {}  # name -> {"ns": [...], "bytes": [...], "allocs": [...]}, in first-seen order
+        self.variants = set()
+        self.programs = set()  # executable file names
+        self.builds = set()  # context memh_build: "timing" | "metered" | "?" (not recorded)
+
+
 def load(paths):
-    """{benchmark name: {"ns": [...], "bytes": [...], "allocs": [...]}} over every file, in first-seen order."""
-    runs = {}
-    variants = set()
+    side = Side()
     for path in paths:
         try:
             with open(path) as f:
@@ -42,7 +75,10 @@ def load(paths):
             raise InputError(f"{path}: {e}")
         if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
             raise InputError(f"{path}: no \"benchmarks\" list: not Google Benchmark JSON")
-        variants.add(doc.get("context", {}).get("memh_variant", "?"))
+        context = doc.get("context", {})
+        side.variants.add(context.get("memh_variant", "?"))
+        side.programs.add(os.path.basename(context.get("executable", "?")))
+        side.builds.add(context.get("memh_build", "?"))
         for row in doc["benchmarks"]:
             if row.get("run_type", "iteration") != "iteration":
                 continue
@@ -52,24 +88,29 @@ def load(paths):
             unit = row.get("time_unit", "ns")
             if unit not in NS_PER_UNIT:
                 raise InputError(f"{path}: {name}: unknown time unit {unit!r}")
-            r = runs.setdefault(name, {"ns": [], "bytes": [], "allocs": []})
+            r = side.runs.setdefault(name, {"ns": [], "bytes": [], "allocs": []})
             r["ns"].append(row["real_time"] * NS_PER_UNIT[unit])
             if "bytes_per_op" in row:
                 r["bytes"].append(row["bytes_per_op"])
             if "allocs_per_op" in row:
                 r["allocs"].append(row["allocs_per_op"])
-    if not runs:
+    if not side.runs:
         raise InputError(f"no benchmarks in {', '.join(paths)}")
-    return runs, variants
+    return side
 
 
 def median(values):
     return statistics.median(values) if values else None
 
 
+def geomean(values):
+    values = [v for v in values if v is not None and 0 < v < math.inf]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
 def format_time(ns):
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
-        if ns >= scale:
+        if abs(ns) >= scale:
             return f"{ns / scale:.3g} {unit}"
     return f"{ns:.3g} ns"
 
@@ -82,72 +123,187 @@ def format_count(value):
     return f"{value:.3g}"
 
 
-def compare(baseline, optimized):
-    """Rows (name, base ns, opt ns, ratio, base bytes, opt bytes, base allocs, opt allocs, runs)."""
+def describe(side):
+    """"memh_bench-baseline (unhooked)": the program(s) of a side and what their times include."""
+    what = {"timing": "unhooked", "metered": "metered: times include the meter's hooks"}
+    builds = "; ".join(what.get(b, "build not recorded") for b in sorted(side.builds))
+    return f"{', '.join(sorted(side.programs))} ({builds})"
+
+
+def compare(baseline, optimized, baseline_memory=None, optimized_memory=None):
+    """Rows (name, base ns, opt ns, ratio, base bytes, opt bytes, base allocs, opt allocs, runs).
+
+    Times come from `baseline` and `optimized`; bytes and allocs from the *_memory sides when
+    given (the metered builds), else from the timing sides' own counters."""
+    base_mem = baseline_memory.runs if baseline_memory is not None else baseline.runs
+    opt_mem = optimized_memory.runs if optimized_memory is not None else optimized.runs
+    empty = {"bytes": [], "allocs": []}
     rows = []
-    for name, base in baseline.items():
-        opt = optimized.get(name)
+    for name, base in baseline.runs.items():
+        opt = optimized.runs.get(name)
         if opt is None:
             continue
         base_ns, opt_ns = median(base["ns"]), median(opt["ns"])
+        bm, om = base_mem.get(name, empty), opt_mem.get(name, empty)
         rows.append((name, base_ns, opt_ns, base_ns / opt_ns if opt_ns > 0 else math.inf,
-                     median(base["bytes"]), median(opt["bytes"]),
-                     median(base["allocs"]), median(opt["allocs"]),
+                     median(bm["bytes"]), median(om["bytes"]),
+                     median(bm["allocs"]), median(om["allocs"]),
                      f"{len(base['ns'])}/{len(opt['ns'])}"))
     return rows
 
 
-def render(rows):
-    header = ("benchmark", "baseline", "optimized", "ratio", "bytes/op base", "bytes/op opt",
-              "allocs/op base", "allocs/op opt", "runs")
-    table = [header]
-    for name, base_ns, opt_ns, ratio, bb, ob, ba, oa, runs in rows:
-        table.append((name, format_time(base_ns), format_time(opt_ns), f"{ratio:.2f}x",
-                      format_count(bb), format_count(ob), format_count(ba), format_count(oa), runs))
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+def overhead(variant, timing, metered):
+    """The meter's cost per benchmark of one variant: metered / unhooked median time."""
+    entries = []
+    for name, t in timing.runs.items():
+        m = metered.runs.get(name)
+        if m is None:
+            continue
+        unhooked_ns, metered_ns = median(t["ns"]), median(m["ns"])
+        entries.append({"benchmark": name, "variant": variant, "unhooked_ns": unhooked_ns, "metered_ns": metered_ns,
+                        "ratio": metered_ns / unhooked_ns if unhooked_ns > 0 else None,
+                        "extra_ns": metered_ns - unhooked_ns, "runs": f"{len(t['ns'])}/{len(m['ns'])}"})
+    return entries
+
+
+def table(header, body):
+    rows = [header] + body
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = []
-    for row in table:
+    for row in rows:
         cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
         lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def render(rows):
+    header = ("benchmark", "baseline", "optimized", "ratio", "bytes/op base", "bytes/op opt",
+              "calls/op base", "calls/op opt", "runs")
+    body = [(name, format_time(base_ns), format_time(opt_ns), f"{ratio:.2f}x",
+             format_count(bb), format_count(ob), format_count(ba), format_count(oa), runs)
+            for name, base_ns, opt_ns, ratio, bb, ob, ba, oa, runs in rows]
+    lines = table(header, body)
     ratios = [row[3] for row in rows if 0 < row[3] < math.inf]
     if ratios:
-        geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        lines.append(f"geometric mean of the ratios: {geomean:.2f}x over {len(ratios)} benchmarks "
+        lines.append(f"geometric mean of the ratios: {geomean(ratios):.2f}x over {len(ratios)} benchmarks "
                      "(ratio = baseline / optimized median real time; above 1 = optimized faster)")
     return "\n".join(lines)
+
+
+def render_overhead(entries):
+    by_name = {}
+    for e in entries:
+        by_name.setdefault(e["benchmark"], {})[e["variant"]] = e
+    header = ["benchmark"]
+    for v in VARIANTS:
+        short = "base" if v == "baseline" else "opt"
+        header += [f"{short} unhooked", f"{short} metered", f"{short} x", f"{short} extra"]
+    body = []
+    for name, per_variant in by_name.items():
+        cells = [name]
+        for v in VARIANTS:
+            e = per_variant.get(v)
+            if e is None:
+                cells += ["-"] * 4
+            else:
+                cells += [format_time(e["unhooked_ns"]), format_time(e["metered_ns"]),
+                          "-" if e["ratio"] is None else f"{e['ratio']:.2f}x",
+                          ("+" if e["extra_ns"] >= 0 else "-") + format_time(abs(e["extra_ns"]))]
+        body.append(tuple(cells))
+    lines = table(tuple(header), body)
+    means = [f"{v} {g:.2f}x" for v in VARIANTS
+             if (g := geomean([e["ratio"] for e in entries if e["variant"] == v])) is not None]
+    if means:
+        lines.append("geometric mean of metered / unhooked: " + ", ".join(means) +
+                     " (x = metered / unhooked median real time; extra = metered - unhooked)")
+    return "\n".join(lines)
+
+
+def none_if_inf(value):
+    return None if isinstance(value, float) and math.isinf(value) else value
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", nargs="+", required=True, metavar="JSON")
     parser.add_argument("--optimized", nargs="+", required=True, metavar="JSON")
-    parser.add_argument("--json", help="also write the rows here (for scripts/report.py --bench)")
+    parser.add_argument("--baseline-metered", nargs="+", metavar="JSON")
+    parser.add_argument("--optimized-metered", nargs="+", metavar="JSON")
+    parser.add_argument("--json", help="also write the tables here (for scripts/report.py --bench)")
     args = parser.parse_args(argv)
+    if (args.baseline_metered is None) != (args.optimized_metered is None):
+        print("bench_ratio: give both --baseline-metered and --optimized-metered, or neither", file=sys.stderr)
+        return 2
     try:
-        baseline, base_variants = load(args.baseline)
-        optimized, opt_variants = load(args.optimized)
+        timing = {"baseline": load(args.baseline), "optimized": load(args.optimized)}
+        metered = None
+        if args.baseline_metered is not None:
+            metered = {"baseline": load(args.baseline_metered), "optimized": load(args.optimized_metered)}
     except InputError as e:
         print(f"bench_ratio: {e}", file=sys.stderr)
         return 2
-    for side, variants in (("--baseline", base_variants), ("--optimized", opt_variants)):
-        if len(variants) > 1:
-            print(f"bench_ratio: warning: {side} files come from several variants: {', '.join(sorted(variants))}",
+    sides = [(f"--{v}", timing[v]) for v in VARIANTS]
+    if metered is not None:
+        sides += [(f"--{v}-metered", metered[v]) for v in VARIANTS]
+    for option, side in sides:
+        if len(side.variants) > 1:
+            print(f"bench_ratio: warning: {option} files come from several variants: "
+                  f"{', '.join(sorted(side.variants))}", file=sys.stderr)
+    for v in VARIANTS:
+        if "metered" in timing[v].builds:
+            print(f"bench_ratio: warning: --{v} files come from a metered build: their times include the meter's hooks",
                   file=sys.stderr)
-    rows = compare(baseline, optimized)
-    for name in baseline.keys() - optimized.keys():
+        if metered is not None and metered[v].builds != {"metered"}:
+            print(f"bench_ratio: warning: --{v}-metered files are not (all) from a metered build: "
+                  f"{describe(metered[v])}", file=sys.stderr)
+
+    rows = compare(timing["baseline"], timing["optimized"],
+                   *((metered["baseline"], metered["optimized"]) if metered is not None else ()))
+    for name in timing["baseline"].runs.keys() - timing["optimized"].runs.keys():
         print(f"bench_ratio: warning: {name} only in the baseline files", file=sys.stderr)
-    for name in optimized.keys() - baseline.keys():
+    for name in timing["optimized"].runs.keys() - timing["baseline"].runs.keys():
         print(f"bench_ratio: warning: {name} only in the optimized files", file=sys.stderr)
     if not rows:
         print("bench_ratio: no benchmark is in both sides' files", file=sys.stderr)
         return 2
-    print(f"{'/'.join(sorted(base_variants))} vs {'/'.join(sorted(opt_variants))}, medians:")
+    entries = []
+    if metered is not None:
+        for v in VARIANTS:
+            entries += overhead(v, timing[v], metered[v])
+            for name in timing[v].runs.keys() - metered[v].runs.keys():
+                print(f"bench_ratio: warning: {name} ({v}) has no metered run", file=sys.stderr)
+
+    timed_by = {v: describe(timing[v]) for v in VARIANTS}
+    memory_by = {v: describe((metered or timing)[v]) for v in VARIANTS}
+    print(f"times: {timed_by['baseline']} and {timed_by['optimized']}")
+    print(f"bytes/op and calls/op: {memory_by['baseline']} and {memory_by['optimized']}")
+    print(f"{'/'.join(sorted(timing['baseline'].variants))} vs {'/'.join(sorted(timing['optimized'].variants))}, "
+          "medians:")
     print(render(rows))
+    metered_ratio = None
+    if metered is not None:
+        metered_rows = compare(metered["baseline"], metered["optimized"])
+        metered_ratio = geomean([r[3] for r in metered_rows])
+        if metered_ratio is not None:
+            print(f"timed with the meter's hooks instead (the metered builds), the same geometric mean would be "
+                  f"{metered_ratio:.2f}x")
+        print()
+        print("the meter's cost: the same benchmarks timed with the meter's hooks (metered) and without (unhooked), "
+              "medians:")
+        print(render_overhead(entries))
+
     if args.json:
         keys = ("name", "baseline_ns", "optimized_ns", "ratio", "baseline_bytes_per_op", "optimized_bytes_per_op",
                 "baseline_allocs_per_op", "optimized_allocs_per_op", "runs")
-        doc = {"kind": "memharness bench ratio", "rows": [
-            {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in zip(keys, row)} for row in rows]}
+        doc = {"kind": "memharness bench ratio",
+               "rows": [{k: none_if_inf(v) for k, v in zip(keys, row)} for row in rows],
+               "timed_by": timed_by,
+               "memory_by": memory_by,
+               "meter_overhead": entries,
+               "geomean": {"ratio": geomean([r[3] for r in rows]),
+                           "ratio_if_metered": metered_ratio,
+                           "meter_overhead": {v: geomean([e["ratio"] for e in entries if e["variant"] == v])
+                                              for v in VARIANTS}}}
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1)
     return 0

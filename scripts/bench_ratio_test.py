@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Tests of scripts/bench_ratio.py on small Google Benchmark JSON documents written here."""
+"""Tests of scripts/bench_ratio.py on small Google Benchmark JSON documents written here.
+Expected figures are computed here from the fixtures' own numbers, not stored."""
 import io
 import json
+import math
 import os
+import statistics
 import sys
 import tempfile
 import unittest
@@ -12,8 +15,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_ratio  # noqa: E402
 
 
-def doc(variant, rows):
-    return {"context": {"memh_variant": variant}, "benchmarks": rows}
+def doc(variant, rows, build=None):
+    context = {"memh_variant": variant}
+    if build is not None:
+        program = "memh_bench" if build == "timing" else "memh_bench_metered"
+        context.update({"memh_build": build, "executable": f"/some/build/bin/{program}-{variant}"})
+    return {"context": context, "benchmarks": rows}
 
 
 def row(name, real_time, unit="ns", bytes_per_op=100.0, allocs_per_op=2.0, **extra):
@@ -21,6 +28,14 @@ def row(name, real_time, unit="ns", bytes_per_op=100.0, allocs_per_op=2.0, **ext
          "time_unit": unit, "bytes_per_op": bytes_per_op, "allocs_per_op": allocs_per_op}
     r.update(extra)
     return r
+
+
+def timing_row(name, real_time, unit="ns"):
+    """A row of the timing build: a time and no memory figure at all."""
+    return {"name": name, "run_type": "iteration", "real_time": real_time, "cpu_time": real_time, "time_unit": unit}
+
+
+NS = {"ns": 1, "us": 1e3, "ms": 1e6}
 
 
 class BenchRatioTest(unittest.TestCase):
@@ -36,11 +51,58 @@ class BenchRatioTest(unittest.TestCase):
             json.dump(document, f)
         return path
 
-    def run_main(self, baseline, optimized):
+    def run_main(self, baseline, optimized, baseline_metered=None, optimized_metered=None, json_out=None):
+        argv = ["--baseline", *baseline, "--optimized", *optimized]
+        if baseline_metered is not None:
+            argv += ["--baseline-metered", *baseline_metered]
+        if optimized_metered is not None:
+            argv += ["--optimized-metered", *optimized_metered]
+        if json_out is not None:
+            argv += ["--json", json_out]
         out, err = io.StringIO(), io.StringIO()
         with redirect_stdout(out), redirect_stderr(err):
-            code = bench_ratio.main(["--baseline", *baseline, "--optimized", *optimized])
+            code = bench_ratio.main(argv)
         return code, out.getvalue(), err.getvalue()
+
+    # Two benchmarks over three rounds per binary: times in the unit given, the metered
+    # build slower by its hooks and alone carrying the memory counters.
+    TIMES = {
+        ("baseline", "timing"): {"update/1": [900, 1000, 1100], "scenario/u/manual_time": [20, 22, 21]},
+        ("optimized", "timing"): {"update/1": [400, 380, 500], "scenario/u/manual_time": [10, 12, 9]},
+        ("baseline", "metered"): {"update/1": [1500, 1400, 1700], "scenario/u/manual_time": [30, 29, 35]},
+        ("optimized", "metered"): {"update/1": [450, 470, 430], "scenario/u/manual_time": [11, 13, 12]},
+    }
+    UNITS = {"update/1": "ns", "scenario/u/manual_time": "ms"}
+    MEMORY = {"baseline": {"update/1": (1400.0, 10.5), "scenario/u/manual_time": (16704.0, 13.2)},
+              "optimized": {"update/1": (300.0, 4.5), "scenario/u/manual_time": (295.0, 3.3)}}
+
+    def write_both_builds(self):
+        files = {}
+        for (variant, build), times in self.TIMES.items():
+            paths = []
+            for r in range(3):
+                rows = []
+                for name, values in times.items():
+                    if build == "timing":
+                        rows.append(timing_row(name, values[r], self.UNITS[name]))
+                    else:
+                        b, a = self.MEMORY[variant][name]
+                        rows.append(row(name, values[r], self.UNITS[name], bytes_per_op=b, allocs_per_op=a))
+                paths.append(self.write(f"{variant}-{build}-r{r}.json", doc(variant, rows, build)))
+            files[(variant, build)] = paths
+        return files
+
+    def median_ns(self, variant, build, name):
+        return statistics.median(self.TIMES[(variant, build)][name]) * NS[self.UNITS[name]]
+
+    def run_both_builds(self):
+        files = self.write_both_builds()
+        json_out = os.path.join(self.dir.name, "ratio.json")
+        code, out, err = self.run_main(files[("baseline", "timing")], files[("optimized", "timing")],
+                                       files[("baseline", "metered")], files[("optimized", "metered")], json_out)
+        self.assertEqual(code, 0, err)
+        with open(json_out) as f:
+            return json.load(f), out, err
 
     def test_ratio_is_of_medians_over_every_file(self):
         base = [self.write(f"b{i}.json", doc("baseline", [row("read/1", t)])) for i, t in enumerate((300, 100, 200))]
@@ -85,6 +147,98 @@ class BenchRatioTest(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertIn("write/1 only in the baseline", err)
         self.assertIn("2.00x", out)
+
+    def test_times_from_the_timing_build_memory_from_the_metered_build(self):
+        result, out, err = self.run_both_builds()
+        self.assertEqual(err, "")
+        self.assertEqual(result["kind"], "memharness bench ratio")
+        rows = {r["name"]: r for r in result["rows"]}
+        self.assertEqual(set(rows), set(self.UNITS))
+        for name, r in rows.items():
+            base_ns = self.median_ns("baseline", "timing", name)
+            opt_ns = self.median_ns("optimized", "timing", name)
+            self.assertAlmostEqual(r["baseline_ns"], base_ns)
+            self.assertAlmostEqual(r["optimized_ns"], opt_ns)
+            self.assertAlmostEqual(r["ratio"], base_ns / opt_ns)
+            self.assertEqual(r["baseline_bytes_per_op"], self.MEMORY["baseline"][name][0])
+            self.assertEqual(r["optimized_bytes_per_op"], self.MEMORY["optimized"][name][0])
+            self.assertEqual(r["baseline_allocs_per_op"], self.MEMORY["baseline"][name][1])
+            self.assertEqual(r["optimized_allocs_per_op"], self.MEMORY["optimized"][name][1])
+            self.assertEqual(r["runs"], "3/3")
+            # every key the report reads, and no other
+            self.assertEqual(list(r), ["name", "baseline_ns", "optimized_ns", "ratio", "baseline_bytes_per_op",
+                                       "optimized_bytes_per_op", "baseline_allocs_per_op",
+                                       "optimized_allocs_per_op", "runs"])
+        ratios = [rows[n]["ratio"] for n in rows]
+        self.assertAlmostEqual(result["geomean"]["ratio"], math.exp(sum(map(math.log, ratios)) / len(ratios)))
+        metered_ratios = [self.median_ns("baseline", "metered", n) / self.median_ns("optimized", "metered", n)
+                          for n in rows]
+        self.assertAlmostEqual(result["geomean"]["ratio_if_metered"],
+                               math.exp(sum(map(math.log, metered_ratios)) / len(metered_ratios)))
+        line = next(l for l in out.splitlines() if l.startswith("update/1 "))
+        self.assertIn(f"{rows['update/1']['ratio']:.2f}x", line)
+
+    def test_which_binaries_timed_and_which_counted(self):
+        result, out, _ = self.run_both_builds()
+        self.assertEqual(result["timed_by"], {"baseline": "memh_bench-baseline (unhooked)",
+                                              "optimized": "memh_bench-optimized (unhooked)"})
+        for v in ("baseline", "optimized"):
+            self.assertTrue(result["memory_by"][v].startswith(f"memh_bench_metered-{v} (metered"))
+        self.assertIn("times: memh_bench-baseline (unhooked) and memh_bench-optimized (unhooked)", out)
+
+    def test_meter_overhead_per_benchmark_and_variant(self):
+        result, out, _ = self.run_both_builds()
+        entries = {(e["benchmark"], e["variant"]): e for e in result["meter_overhead"]}
+        self.assertEqual(set(entries), {(n, v) for n in self.UNITS for v in ("baseline", "optimized")})
+        for (name, variant), e in entries.items():
+            unhooked = self.median_ns(variant, "timing", name)
+            metered = self.median_ns(variant, "metered", name)
+            self.assertAlmostEqual(e["unhooked_ns"], unhooked)
+            self.assertAlmostEqual(e["metered_ns"], metered)
+            self.assertAlmostEqual(e["ratio"], metered / unhooked)
+            self.assertAlmostEqual(e["extra_ns"], metered - unhooked)
+        for v in ("baseline", "optimized"):
+            ratios = [e["ratio"] for (n, variant), e in entries.items() if variant == v]
+            self.assertAlmostEqual(result["geomean"]["meter_overhead"][v],
+                                   math.exp(sum(map(math.log, ratios)) / len(ratios)))
+        # printed twice: in the headline table, then in the meter's, with both variants' ratios
+        lines = [l for l in out.splitlines() if l.startswith("scenario/u/manual_time ")]
+        self.assertEqual(len(lines), 2)
+        line = lines[1]
+        for v in ("baseline", "optimized"):
+            self.assertIn(f"{entries[('scenario/u/manual_time', v)]['ratio']:.2f}x", line)
+
+    def test_timing_files_from_a_metered_build_are_flagged(self):
+        base = [self.write("b.json", doc("baseline", [row("read/1", 10)], build="metered"))]
+        opt = [self.write("o.json", doc("optimized", [row("read/1", 5)], build="timing"))]
+        json_out = os.path.join(self.dir.name, "ratio.json")
+        code, out, err = self.run_main(base, opt, json_out=json_out)
+        self.assertEqual(code, 0)
+        self.assertIn("--baseline files come from a metered build", err)
+        with open(json_out) as f:
+            result = json.load(f)
+        self.assertIn("times include the meter's hooks", result["timed_by"]["baseline"])
+        self.assertEqual(result["meter_overhead"], [])
+
+    def test_metered_files_for_one_side_only_is_unusable(self):
+        base = [self.write("b.json", doc("baseline", [timing_row("read/1", 10)], build="timing"))]
+        opt = [self.write("o.json", doc("optimized", [timing_row("read/1", 5)], build="timing"))]
+        code, _, err = self.run_main(base, opt, baseline_metered=base)
+        self.assertEqual(code, 2)
+        self.assertIn("--optimized-metered", err)
+
+    def test_no_memory_figure_is_shown_as_absent_not_zero(self):
+        base = [self.write("b.json", doc("baseline", [timing_row("read/1", 10)], build="timing"))]
+        opt = [self.write("o.json", doc("optimized", [timing_row("read/1", 5)], build="timing"))]
+        json_out = os.path.join(self.dir.name, "ratio.json")
+        code, out, _ = self.run_main(base, opt, json_out=json_out)
+        self.assertEqual(code, 0)
+        with open(json_out) as f:
+            r = json.load(f)["rows"][0]
+        self.assertIsNone(r["baseline_bytes_per_op"])
+        self.assertIsNone(r["optimized_allocs_per_op"])
+        line = next(l for l in out.splitlines() if l.startswith("read/1"))
+        self.assertNotIn(" 0 ", line)
 
 
 if __name__ == "__main__":

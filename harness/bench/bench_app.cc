@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "bench/bench_stores.h"
-#include "bench/memory_manager.h"
+#include "bench/metering.h"
+#include "bench/scenario_bench.h"
 #include "bench/store_bench.h"
 #include "memh/engine/build_info.h"
 #include "runner/runner.h"
@@ -17,6 +18,7 @@ namespace memh::harness {
 namespace {
 
 constexpr std::string_view kDefaultSizes = "1000,100000";
+constexpr int kDefaultScenarioRuns = 5;
 
 // "1000,100000" -> {1000, 100000}; false on anything else (empty items, zero, junk).
 bool ParseSizes(std::string_view text, std::vector<std::uint64_t>* sizes) {
@@ -50,6 +52,22 @@ std::string TakeFlag(int* argc, char** argv, std::string_view name, std::string 
   return value;
 }
 
+// Takes the switch --<name> out of argv; true when it was there.
+bool TakeSwitch(int* argc, char** argv, std::string_view name) {
+  const std::string flag = "--" + std::string(name);
+  bool seen = false;
+  int kept = 1;
+  for (int i = 1; i < *argc; ++i) {
+    if (flag == argv[i]) {
+      seen = true;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  *argc = kept;
+  return seen;
+}
+
 std::string EnvOr(const char* name, std::string_view fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? std::string(value) : std::string(fallback);
@@ -58,27 +76,51 @@ std::string EnvOr(const char* name, std::string_view fallback) {
 }  // namespace
 
 int RunBenchApp(int argc, char** argv, std::string_view variant) {
+  const std::string program = std::string(metering::ProgramPrefix()) + "-" + std::string(variant);
   benchmark::Initialize(&argc, argv);
   const std::string sizes_text = TakeFlag(&argc, argv, "memh_sizes", EnvOr("MEMH_BENCH_SIZES", kDefaultSizes));
   const std::string parent = TakeFlag(&argc, argv, "memh_dir", EnvOr("TMPDIR", "/tmp"));
+  const std::string scenarios_dir = TakeFlag(&argc, argv, "memh_scenarios", MEMH_SCENARIOS_DIR);
+  const std::string runs_text = TakeFlag(&argc, argv, "memh_scenario_runs", std::to_string(kDefaultScenarioRuns));
+  const bool check_allocator = TakeSwitch(&argc, argv, "memh_check_allocator");
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  if (check_allocator) return metering::PrintAllocatorCheck(program);
   std::vector<std::uint64_t> sizes;
   if (!ParseSizes(sizes_text, &sizes)) {
-    std::fprintf(stderr, "memh_bench: --memh_sizes=%s: expected block counts separated by commas\n",
+    std::fprintf(stderr, "%s: --memh_sizes=%s: expected block counts separated by commas\n", program.c_str(),
                  sizes_text.c_str());
     return 2;
   }
+  int scenario_runs = 0;
+  auto [runs_end, runs_error] = std::from_chars(runs_text.data(), runs_text.data() + runs_text.size(), scenario_runs);
+  if (runs_error != std::errc() || runs_end != runs_text.data() + runs_text.size() || scenario_runs < 1) {
+    std::fprintf(stderr, "%s: --memh_scenario_runs=%s: expected a number of runs, at least 1\n", program.c_str(),
+                 runs_text.c_str());
+    return 2;
+  }
+  std::vector<Scenario> scenarios;
+  if (scenarios_dir != "none") {
+    engine::Result<std::vector<Scenario>> loaded = LoadScenarios(scenarios_dir);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "%s: --memh_scenarios: %s\n", program.c_str(), loaded.status().ToString().c_str());
+      return 2;
+    }
+    scenarios = std::move(*loaded);
+  }
+
+  // Before anything is measured: is the allocator what this build claims? (exits 2 if not)
+  metering::Begin(program);
 
   // One-time initialisations (OpenSSL's digests, the engine's first use) happen here,
   // not inside whichever benchmark would come first.
   engine::Status warmed = WarmUpProcess(parent);
   if (!warmed.ok()) {
-    std::fprintf(stderr, "memh_bench: %s\n", warmed.ToString().c_str());
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), warmed.ToString().c_str());
     return 1;
   }
   engine::Result<std::unique_ptr<BenchStores>> stores = BenchStores::Make(parent);
   if (!stores.ok()) {
-    std::fprintf(stderr, "memh_bench: %s\n", stores.status().ToString().c_str());
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), stores.status().ToString().c_str());
     return 1;
   }
 
@@ -87,13 +129,11 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
   benchmark::AddCustomContext(
       "memh_knobs", std::string(knobs.buffers) + "," + std::string(knobs.writes) + "," + std::string(knobs.locks));
   benchmark::AddCustomContext("memh_block_bytes", std::to_string(BenchStores::kBlockBytes));
-  benchmark::AddCustomContext("memh_allocator", alloc::AllocatorName());
 
-  MeterMemoryManager memory;
-  benchmark::RegisterMemoryManager(&memory);
-  RegisterStoreBenchmarks(**stores, memory, sizes);
+  RegisterStoreBenchmarks(**stores, sizes);
+  RegisterScenarioBenchmarks(scenarios, (*stores)->dir(), scenario_runs);
   benchmark::RunSpecifiedBenchmarks();
-  benchmark::RegisterMemoryManager(nullptr);
+  metering::End();
   benchmark::Shutdown();
   return 0;
 }

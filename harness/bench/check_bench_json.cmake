@@ -1,19 +1,31 @@
-# ctest smoke test of one memh_bench-<variant> binary (harness/bench/CMakeLists.txt):
-# runs every benchmark once briefly over the smallest store and fails unless the JSON
-# it writes has every benchmark, none in error, each with the MemoryManager's figures
-# and the bytes_per_op and allocs_per_op counters, and a read that counted at least
-# the block it returned (a meter that counted nothing would give 0).
-# Usage: cmake -DBENCH=<binary> -DVARIANT=<name> -DOUT=<json> -P check_bench_json.cmake
+# ctest smoke test of one benchmark binary (harness/bench/CMakeLists.txt): runs every
+# benchmark once briefly over the smallest store and every scenario once, and fails
+# unless the JSON it writes has every benchmark (one scenario/<name> per file in
+# SCENARIOS), none in error, its context names the variant and the build, and
+#   BUILD=timing   (memh_bench-<variant>): the allocator is "... (unhooked)" and no
+#                  benchmark carries any memory figure (no MemoryManager field, no
+#                  counter whose name speaks of bytes, allocs or the heap): unknown is
+#                  not zero;
+#   BUILD=metered  (memh_bench_metered-<variant>): every benchmark carries the
+#                  MemoryManager's figures and the bytes_per_op and allocs_per_op
+#                  counters, and a read counted at least the block it returned (a
+#                  meter that counted nothing would give 0).
+# Usage: cmake -DBENCH=<binary> -DVARIANT=<name> -DBUILD=timing|metered -DSCENARIOS=<dir>
+#              -DOUT=<json> -P check_bench_json.cmake
 cmake_minimum_required(VERSION 3.25)
-foreach(var BENCH VARIANT OUT)
+foreach(var BENCH VARIANT BUILD SCENARIOS OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check_bench_json.cmake: -D${var}=... is required")
   endif()
 endforeach()
+if(NOT BUILD MATCHES "^(timing|metered)$")
+  message(FATAL_ERROR "check_bench_json.cmake: -DBUILD=${BUILD}: expected timing or metered")
+endif()
 
 file(REMOVE "${OUT}")
 execute_process(
   COMMAND "${BENCH}" --memh_sizes=1000 --benchmark_min_time=0.001
+          --memh_scenarios=${SCENARIOS} --memh_scenario_runs=1
           --benchmark_out=${OUT} --benchmark_out_format=json
   RESULT_VARIABLE exit_code OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
 if(NOT exit_code EQUAL 0)
@@ -30,9 +42,27 @@ if(error)
 elseif(NOT variant STREQUAL VARIANT)
   message(FATAL_ERROR "${OUT}: context.memh_variant is '${variant}', expected '${VARIANT}'")
 endif()
+string(JSON build GET "${json}" context memh_build)
+if(NOT build STREQUAL BUILD)
+  message(FATAL_ERROR "${OUT}: context.memh_build is '${build}', expected '${BUILD}'")
+endif()
+string(JSON allocator GET "${json}" context memh_allocator)
+if(BUILD STREQUAL "timing" AND NOT allocator MATCHES "unhooked")
+  message(FATAL_ERROR "${OUT}: context.memh_allocator is '${allocator}', expected an unhooked allocator")
+elseif(BUILD STREQUAL "metered" AND allocator MATCHES "unhooked")
+  message(FATAL_ERROR "${OUT}: context.memh_allocator is '${allocator}' in the metered build")
+endif()
 string(JSON block_bytes GET "${json}" context memh_block_bytes)
 
 set(expected read read_into read_threads/1 read_threads/2 update write remove flush)
+file(GLOB scenario_files "${SCENARIOS}/*.toml")
+if(NOT scenario_files)
+  message(FATAL_ERROR "check_bench_json.cmake: no *.toml in ${SCENARIOS}")
+endif()
+foreach(file IN LISTS scenario_files)
+  get_filename_component(scenario "${file}" NAME_WE)
+  list(APPEND expected "scenario/${scenario}")
+endforeach()
 set(seen "")
 set(problems "")
 string(JSON count LENGTH "${json}" benchmarks)
@@ -46,6 +76,8 @@ foreach(i RANGE ${last})
   string(REGEX REPLACE "/.*" "" family "${name}")
   if(family STREQUAL "read_threads")
     set(family "read_threads/${threads}")
+  elseif(family STREQUAL "scenario")
+    string(REGEX REPLACE "^(scenario/[^/]+).*" "\\1" family "${name}")
   endif()
   list(APPEND seen ${family})
   string(JSON failed ERROR_VARIABLE no_error GET "${json}" benchmarks ${i} error_occurred)
@@ -53,7 +85,12 @@ foreach(i RANGE ${last})
     string(JSON message GET "${json}" benchmarks ${i} error_message)
     list(APPEND problems "${name}: error: ${message}")
   endif()
-  foreach(field allocs_per_iter max_bytes_used total_allocated_bytes bytes_per_op allocs_per_op real_time)
+  if(BUILD STREQUAL "timing")
+    set(required real_time)
+  else()
+    set(required allocs_per_iter max_bytes_used total_allocated_bytes bytes_per_op allocs_per_op real_time)
+  endif()
+  foreach(field IN LISTS required)
     string(JSON value ERROR_VARIABLE missing GET "${json}" benchmarks ${i} ${field})
     if(missing)
       list(APPEND problems "${name}: no ${field}")
@@ -61,10 +98,26 @@ foreach(i RANGE ${last})
       list(APPEND problems "${name}: ${field} is '${value}', not a number")
     endif()
   endforeach()
-  if(family STREQUAL "read")
+  if(BUILD STREQUAL "timing")
+    string(JSON fields LENGTH "${json}" benchmarks ${i})
+    math(EXPR last_field "${fields} - 1")
+    foreach(j RANGE ${last_field})
+      string(JSON key MEMBER "${json}" benchmarks ${i} ${j})
+      if(key MATCHES "alloc|bytes|heap")
+        list(APPEND problems "${name}: carries the memory figure ${key}, which the timing build cannot know")
+      endif()
+    endforeach()
+  endif()
+  if(BUILD STREQUAL "metered" AND family STREQUAL "read")
     string(JSON bytes ERROR_VARIABLE missing GET "${json}" benchmarks ${i} bytes_per_op)
     if(NOT missing AND bytes LESS block_bytes)
       list(APPEND problems "${name}: bytes_per_op ${bytes} is less than the ${block_bytes}-byte block each read returns")
+    endif()
+  endif()
+  if(BUILD STREQUAL "metered" AND family STREQUAL "scenario/update-500")
+    string(JSON bytes ERROR_VARIABLE missing GET "${json}" benchmarks ${i} bytes_per_op)
+    if(NOT missing AND NOT bytes GREATER 0)
+      list(APPEND problems "${name}: bytes_per_op is ${bytes}: the meter counted nothing of 500 updates")
     endif()
   endif()
 endforeach()
@@ -77,4 +130,8 @@ if(problems)
   list(JOIN problems "\n  " text)
   message(FATAL_ERROR "${OUT}:\n  ${text}")
 endif()
-message(STATUS "${OUT}: ${count} benchmarks, each with its memory figures and per-op counters")
+if(BUILD STREQUAL "timing")
+  message(STATUS "${OUT}: ${count} benchmarks, none with a memory figure (${allocator})")
+else()
+  message(STATUS "${OUT}: ${count} benchmarks, each with its memory figures and per-op counters")
+endif()

@@ -1,7 +1,11 @@
 #include "bench/memory_manager.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
+
+#include "alloc/path_check.h"
 
 // Debian's libbenchmark 1.7.1 does not export this static member, yet Result's
 // constructor (inline, in the header) reads it. The library defines it as INT64_MAX;
@@ -11,6 +15,15 @@ const std::int64_t benchmark::MemoryManager::TombstoneValue = std::numeric_limit
 namespace memh::harness {
 
 void MeterMemoryManager::Start() {
+  if (!checked_) {
+    checked_ = true;
+    const alloc::PathCheck check = alloc::CheckInAllocationPath();
+    if (!check.passed()) {
+      const std::string line = program_ + ": " + check.FailureMessage() + "\n";
+      std::fputs(line.c_str(), stderr);
+      std::exit(2);
+    }
+  }
   live_at_start_ = alloc::LiveBytes();
   alloc::ResetPeak();
   excluded_ = {};

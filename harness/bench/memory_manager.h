@@ -8,9 +8,16 @@
 // Thread-safety: Google Benchmark calls Start/Stop from its runner thread; Pause/Resume
 // belong to a single-threaded benchmark whose other threads (the engine's writer) are
 // idle at both calls. Outside a Start/Stop pair, Pause/Resume change nothing reported.
+//
+// The first Start() proves that the meter is in the allocation path
+// (alloc::CheckInAllocationPath); when it is not, every figure would be a false 0, so
+// it prints "<program>: <why>" on stderr and exits with status 2 (Google Benchmark's
+// MemoryManager has no way to report an error).
 #pragma once
 
 #include <benchmark/benchmark.h>
+
+#include <string>
 
 #include "alloc/meter.h"
 
@@ -18,6 +25,8 @@ namespace memh::harness {
 
 class MeterMemoryManager final : public benchmark::MemoryManager {
  public:
+  // `program` names the program in the path check's message.
+  explicit MeterMemoryManager(std::string program = "memh_bench_metered") : program_(std::move(program)) {}
   void Start() override;
   void Stop(Result* result) override;
 
@@ -25,6 +34,8 @@ class MeterMemoryManager final : public benchmark::MemoryManager {
   void Resume();
 
  private:
+  std::string program_;
+  bool checked_ = false;  // the path check ran (first Start)
   alloc::Counters at_start_;
   std::uint64_t live_at_start_ = 0;
   alloc::Counters excluded_;            // allocated between Pause and Resume, since Start

@@ -1,11 +1,13 @@
 // What the meter costs per allocation: malloc/free and new/delete through the hooks
-// against jemalloc's own mallocx/dallocx with no hook in between.
+// against jemalloc's own mallocx/dallocx with no hook in between. Its figures are the
+// meter's, so it first proves that the meter is in the allocation path (exit 2 if not).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <cstring>
 
 #include "alloc/backend.h"
+#include "alloc/path_check.h"
 
 namespace {
 
@@ -42,4 +44,11 @@ BENCHMARK(BM_BackendDirect)->Arg(16)->Arg(256)->Arg(4096)->Arg(65536);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  memh::harness::alloc::RequireInAllocationPath("meter_bench");
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

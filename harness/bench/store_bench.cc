@@ -4,17 +4,17 @@
 #include <array>
 #include <string>
 
-#include "bench/op_counters.h"
+#include "bench/metering.h"
 #include "runner/key_space.h"
 
 namespace memh::harness {
 namespace {
 
 using engine::Status;
+using metering::OpCounters;
 
 struct Context {
   BenchStores* stores;
-  MeterMemoryManager* memory;
 };
 
 // Ends the benchmark with `status` as its error. The loop must still be reached (1.7.1
@@ -48,8 +48,8 @@ class BlockPicker {
 };
 
 // Work inside a benchmark function that is not the operation measured: timing and
-// both meters pause. REQUIRES a single-threaded benchmark and an idle writer at both
-// ends (drain or flush before leaving).
+// the memory figures (metered build) pause. REQUIRES a single-threaded benchmark and
+// an idle writer at both ends (drain or flush before leaving).
 class Untimed {
  public:
   Untimed(benchmark::State& state, OpCounters& counters) : state_(state), counters_(counters) {
@@ -83,10 +83,10 @@ Status RemoveExtraBlocks(BenchStore& bench, std::uint64_t count) {
 
 // Applies and commits whatever is queued, outside the memory figures: write-side
 // benchmarks start and end with nothing queued, so none pays for another's writes.
-Status Settle(BenchStore& bench, MeterMemoryManager& memory) {
-  memory.Pause();
+Status Settle(BenchStore& bench) {
+  metering::PauseMemory();
   Status status = bench.store->Flush();
-  memory.Resume();
+  metering::ResumeMemory();
   return status;
 }
 
@@ -94,7 +94,7 @@ void Read(benchmark::State& state, Context context) {
   BenchStore* bench = StoreFor(state, context);
   if (bench == nullptr) return;
   BlockPicker picker(state, *bench);
-  OpCounters counters(state, *context.memory);
+  OpCounters counters(state);
   for (auto _ : state) {
     engine::Result<std::vector<std::uint8_t>> bytes = bench->store->Read(picker.Next().view());
     if (!bytes.ok()) {
@@ -111,7 +111,7 @@ void ReadInto(benchmark::State& state, Context context) {
   if (bench == nullptr) return;
   BlockPicker picker(state, *bench);
   std::array<std::uint8_t, BenchStores::kBlockBytes> out;  // on the stack: the caller's buffer costs no allocation
-  OpCounters counters(state, *context.memory);
+  OpCounters counters(state);
   for (auto _ : state) {
     engine::Result<std::uint64_t> length = bench->store->ReadInto(picker.Next().view(), out);
     if (!length.ok()) {
@@ -132,9 +132,9 @@ void RunInRounds(benchmark::State& state, const Context& context, Op op, BeforeR
                  AfterRound after_round) {
   BenchStore* bench = StoreFor(state, context);
   if (bench == nullptr) return;
-  Status status = Settle(*bench, *context.memory);
+  Status status = Settle(*bench);
   if (!status.ok()) return Fail(state, status);
-  OpCounters counters(state, *context.memory);
+  OpCounters counters(state);
   const auto total = static_cast<std::uint64_t>(state.max_iterations);
   std::uint64_t done = 0;
   std::uint64_t in_round = 0;
@@ -160,7 +160,7 @@ void RunInRounds(benchmark::State& state, const Context& context, Op op, BeforeR
   }
   if (!status.ok()) state.SkipWithError(status.ToString().c_str());
   counters.Finish(state);
-  status = Settle(*bench, *context.memory);
+  status = Settle(*bench);
   if (!status.ok()) state.SkipWithError(status.ToString().c_str());
 }
 
@@ -196,11 +196,11 @@ void Remove(benchmark::State& state, Context context) {
 void Flush(benchmark::State& state, Context context) {
   BenchStore* bench = StoreFor(state, context);
   if (bench == nullptr) return;
-  Status status = Settle(*bench, *context.memory);
+  Status status = Settle(*bench);
   if (!status.ok()) return Fail(state, status);
   std::span<const std::uint8_t> payload = context.stores->payload();
   BlockPicker picker(state, *bench);
-  OpCounters counters(state, *context.memory);
+  OpCounters counters(state);
   for (auto _ : state) {
     status = bench->store->Write(picker.Next().view(), payload);
     if (status.ok()) status = bench->store->Flush();
@@ -214,8 +214,8 @@ void Flush(benchmark::State& state, Context context) {
 
 }  // namespace
 
-void RegisterStoreBenchmarks(BenchStores& stores, MeterMemoryManager& memory, std::span<const std::uint64_t> sizes) {
-  const Context context{&stores, &memory};
+void RegisterStoreBenchmarks(BenchStores& stores, std::span<const std::uint64_t> sizes) {
+  const Context context{&stores};
   auto add = [&](const char* name, void (*function)(benchmark::State&, Context)) {
     benchmark::internal::Benchmark* benchmark = benchmark::RegisterBenchmark(name, function, context);
     benchmark->ArgName("blocks")->UseRealTime();

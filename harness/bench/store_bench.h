@@ -1,9 +1,10 @@
 // The engine's timing benchmarks (Google Benchmark), registered at run time because the
 // store sizes are chosen on the command line. Each benchmark runs over a store of
 // `blocks` blocks (BenchStores) and reports time per operation (real time: the engine's
-// writer thread works for the caller), allocations per operation as user counters
-// (OpCounters) and, through the registered MeterMemoryManager, Google Benchmark's own
-// memory figures.
+// writer thread works for the caller). The same code runs in both builds (metering.h):
+// memh_bench-<variant> reports time only; memh_bench_metered-<variant> also reports
+// allocations per operation as user counters (metering::OpCounters) and, through the
+// registered MeterMemoryManager, Google Benchmark's own memory figures.
 //
 //   read             Read of a random block (a new buffer per read, owned by the caller)
 //   read_into        ReadInto a caller's buffer
@@ -16,25 +17,25 @@
 // Writes are queued and applied by the engine's writer thread, so the write-side
 // benchmarks run in rounds of up to kRoundOps operations, each ending by draining the
 // store inside the timing: the writer's share of the work is timed and counted.
-// Between rounds, with the timing paused and the meter's figures paused too, write
+// Between rounds, with the timing paused and the memory figures paused too, write
 // removes the blocks its round added and remove adds the blocks its next round
 // removes, so every store keeps its size (write's store grows by at most one round).
 //
-// The MemoryManager's figures come from 1.7.1's extra run of min(16, iterations)
-// iterations: for the write-side benchmarks that is less than a batch, so they show
-// what the caller's thread allocates to queue a change, not the batch's and commit's
-// share. They also hold Google Benchmark's own allocations for that run (its thread
-// manager and State: 4 calls, 568 bytes with Debian's 1.7.1, +0.25 allocs_per_iter), which
-// Start() comes too early to miss. total_allocated_bytes is for the whole run, not per
-// iteration. bytes_per_op and allocs_per_op cover every timed iteration, background
-// included, and nothing else: compare those.
+// Metered build: the MemoryManager's figures come from 1.7.1's extra run of
+// min(16, iterations) iterations: for the write-side benchmarks that is less than a
+// batch, so they show what the caller's thread allocates to queue a change, not the
+// batch's and commit's share. They also hold Google Benchmark's own allocations for
+// that run (its thread manager and State: 4 calls, 568 bytes with Debian's 1.7.1,
+// +0.25 allocs_per_iter), which Start() comes too early to miss.
+// total_allocated_bytes is for the whole run, not per iteration. bytes_per_op and
+// allocs_per_op cover every timed iteration, background included, and nothing else:
+// compare those.
 #pragma once
 
 #include <cstdint>
 #include <span>
 
 #include "bench/bench_stores.h"
-#include "bench/memory_manager.h"
 
 namespace memh::harness {
 
@@ -43,8 +44,8 @@ namespace memh::harness {
 // round grows even the 1k-block store to only 2k blocks before it is undone.
 inline constexpr std::uint64_t kRoundOps = 1000;
 
-// Registers every benchmark for every size in `sizes`. Both objects must outlive the
+// Registers every benchmark for every size in `sizes`. `stores` must outlive the
 // benchmarks' run.
-void RegisterStoreBenchmarks(BenchStores& stores, MeterMemoryManager& memory, std::span<const std::uint64_t> sizes);
+void RegisterStoreBenchmarks(BenchStores& stores, std::span<const std::uint64_t> sizes);
 
 }  // namespace memh::harness
