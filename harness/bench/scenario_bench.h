@@ -1,14 +1,11 @@
 // Benchmarks of the scenario files' measured steps: "scenario/<name>" for each
 // scenarios/*.toml. Each iteration runs the scenario once with the runner
 // (RunScenarioOnce: a new store, the setup steps, then the measured steps, as
-// `memharness run` does) and reports as its time (manual time) the sum of the measured
-// operations' own times as the runner takes them (OpSample.elapsed_ns: each operation
-// from its start to its end on its client thread). So the time is per run of the
-// scenario, and left out of it are the setup steps, making and closing the store, and
-// the runner's final wait for the engine's writer thread after the last operation: the
-// writer's work is in the time only where an operation waits for it (a flush, a
-// vacuum, a full queue). With several client threads (mixed-concurrent) the threads'
-// times add up: operation time, not wall time.
+// `memharness run` does) and reports as its time (manual time) the wall time of the
+// measured steps (ScenarioRun.measured_ns: from the first measured operation until the
+// engine's writer thread has applied everything they queued). So the time is per run
+// of the scenario, the writer's work included, and the setup steps, making and closing
+// the store are left out.
 //
 // Each benchmark runs a fixed number of iterations (`runs`), not Google Benchmark's
 // --benchmark_min_time: the setup steps, which are not timed, can take far longer than

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -302,10 +303,12 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
   Status status;
   alloc::MarkMeasuredPhaseBegin();
   region.Begin();
+  const auto measured_start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < scenario.measured.size() && status.ok(); ++i) {
     status = execution.RunStep(scenario.measured[i], scenario.setup.size() + i, &region);
   }
   Status drained = store->Drain();
+  const auto measured_end = std::chrono::steady_clock::now();
   alloc::RegionResult result = region.End();
   alloc::MarkMeasuredPhaseEnd();
   MEMH_RETURN_IF_ERROR(status);
@@ -324,6 +327,8 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
   run.peak_live_bytes = result.peak_live_bytes;
   run.samples.assign(result.samples.begin(), result.samples.end());
   run.samples_dropped = result.samples_dropped;
+  run.measured_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(measured_end - measured_start).count());
   return run;
 }
 

@@ -24,6 +24,9 @@ struct ScenarioRun {
   std::uint64_t samples_dropped = 0;
   std::uint64_t ops = 0;
   std::uint32_t max_threads = 1;
+  // Wall time of the measured steps, from the region's start until the engine's
+  // background work was drained (what the steps cost, the writer thread included).
+  std::uint64_t measured_ns = 0;
 };
 
 // Makes the process's one-time initialisations happen now, outside any measurement:
