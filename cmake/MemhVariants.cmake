@@ -8,30 +8,64 @@ set(MEMH_BUFFERS_STRATEGIES fresh pooled)
 set(MEMH_WRITES_STRATEGIES copy staged)
 set(MEMH_LOCKS_STRATEGIES single split)
 
-# The knobs of the configured variant (the one `memharness` and `memh_engine` are).
-set(MEMHARNESS_BUFFERS fresh CACHE STRING "buffers knob: ${MEMH_BUFFERS_STRATEGIES}")
-set(MEMHARNESS_WRITES copy CACHE STRING "writes knob: ${MEMH_WRITES_STRATEGIES}")
-set(MEMHARNESS_LOCKS single CACHE STRING "locks knob: ${MEMH_LOCKS_STRATEGIES}")
+# Named variants: the waterfall from the baseline to the optimized engine, one knob
+# at a time, read from cmake/variants.txt (the one list the scripts and the report read
+# too): "name buffers writes locks" per line, # comments.
+set(MEMH_VARIANTS_FILE ${CMAKE_CURRENT_LIST_DIR}/variants.txt)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${MEMH_VARIANTS_FILE})
+file(STRINGS ${MEMH_VARIANTS_FILE} memh_variant_lines)
+set(MEMH_NAMED_VARIANTS)
+foreach(line IN LISTS memh_variant_lines)
+  string(REGEX REPLACE "#.*" "" line "${line}")
+  string(STRIP "${line}" line)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  string(REGEX REPLACE "[ \t]+" ";" fields "${line}")
+  list(LENGTH fields count)
+  if(NOT count EQUAL 4)
+    message(FATAL_ERROR "${MEMH_VARIANTS_FILE}: '${line}': expected a name and three knobs (buffers writes locks)")
+  endif()
+  list(POP_FRONT fields name)
+  if(name IN_LIST MEMH_NAMED_VARIANTS OR name STREQUAL "custom")
+    message(FATAL_ERROR "${MEMH_VARIANTS_FILE}: variant '${name}' named twice (or 'custom', which is reserved)")
+  endif()
+  foreach(knob IN ITEMS BUFFERS WRITES LOCKS)
+    list(POP_FRONT fields strategy)
+    if(NOT strategy IN_LIST MEMH_${knob}_STRATEGIES)
+      string(TOLOWER ${knob} knob_name)
+      message(FATAL_ERROR "${MEMH_VARIANTS_FILE}: variant '${name}': ${knob_name} '${strategy}' is not one of: "
+                          "${MEMH_${knob}_STRATEGIES}")
+    endif()
+    list(APPEND MEMH_VARIANT_${name}_KNOBS ${strategy})
+  endforeach()
+  list(APPEND MEMH_NAMED_VARIANTS ${name})
+endforeach()
+if(NOT MEMH_NAMED_VARIANTS)
+  message(FATAL_ERROR "${MEMH_VARIANTS_FILE}: no variants")
+endif()
+
+# The knobs of the configured variant (the one `memharness` and `memh_engine` are);
+# by default those of the first line of cmake/variants.txt, the baseline.
+list(GET MEMH_NAMED_VARIANTS 0 memh_first_variant)
+list(GET MEMH_NAMED_VARIANTS -1 memh_last_variant)
+set(memh_default_knobs ${MEMH_VARIANT_${memh_first_variant}_KNOBS})
 foreach(knob BUFFERS WRITES LOCKS)
+  list(POP_FRONT memh_default_knobs default)
+  string(TOLOWER ${knob} knob_name)
+  set(MEMHARNESS_${knob} ${default} CACHE STRING "${knob_name} knob: ${MEMH_${knob}_STRATEGIES}")
   set_property(CACHE MEMHARNESS_${knob} PROPERTY STRINGS ${MEMH_${knob}_STRATEGIES})
   if(NOT MEMHARNESS_${knob} IN_LIST MEMH_${knob}_STRATEGIES)
     message(FATAL_ERROR "MEMHARNESS_${knob}=${MEMHARNESS_${knob}} is not one of: ${MEMH_${knob}_STRATEGIES}")
   endif()
 endforeach()
 
-# Named variants: the waterfall from the baseline to the optimized engine, one knob
-# at a time, each step named after what it adds.
-set(MEMH_NAMED_VARIANTS baseline plus-buffers plus-writes optimized)
-set(MEMH_VARIANT_baseline_KNOBS fresh copy single)
-set(MEMH_VARIANT_plus-buffers_KNOBS pooled copy single)
-set(MEMH_VARIANT_plus-writes_KNOBS pooled staged single)
-set(MEMH_VARIANT_optimized_KNOBS pooled staged split)
 # What a budgets file may name (the harness checks variant names against it).
 string(JOIN "," MEMH_KNOWN_VARIANTS_CSV ${MEMH_NAMED_VARIANTS} custom)
 
 # Every named variant's engine is built (three small knob files each); the test
-# suites run once per variant listed here.
-set(MEMHARNESS_TEST_VARIANTS "baseline;optimized" CACHE STRING
+# suites run once per variant listed here, by default the two ends of the waterfall.
+set(MEMHARNESS_TEST_VARIANTS "${memh_first_variant};${memh_last_variant}" CACHE STRING
     "Variants whose test suites are built and run (;-list of ${MEMH_NAMED_VARIANTS})")
 foreach(variant IN LISTS MEMHARNESS_TEST_VARIANTS)
   if(NOT variant IN_LIST MEMH_NAMED_VARIANTS)

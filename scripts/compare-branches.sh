@@ -5,7 +5,8 @@
 # each chosen variant; then `memharness compare` per variant and one comparison report.
 #   scripts/compare-branches.sh REF_A REF_B [--variants "baseline optimized"]
 #                               [--fail-over PCT] [--report DIR]
-# REF_A is the base, REF_B the head. Default variants: optimized. Default report:
+# REF_A is the base, REF_B the head. Default variants: the last of cmake/variants.txt
+# (the optimized engine; scripts/variants.sh lists them). Default report:
 # reports/compare-<a>-<b>/. Exit 1 when --fail-over is given and some figure grew by
 # more than PCT %; 2 on bad arguments or a ref that cannot be built or run.
 set -euo pipefail
@@ -14,7 +15,7 @@ root=$PWD
 
 usage="usage: scripts/compare-branches.sh REF_A REF_B [--variants \"V...\"] [--fail-over PCT] [--report DIR]"
 refs=()
-variants="optimized"
+variants=$(scripts/variants.sh --ends | tail -n 1)
 fail_over=()
 report=""
 while [[ $# -gt 0 ]]; do
@@ -31,8 +32,9 @@ if [[ ${#refs[@]} -ne 2 ]]; then echo "compare-branches: two refs needed ($usage
 scripts/install-deps.sh
 # This tree's own memharness compares and reports, so old refs need not have `compare`.
 cmake --preset release >/dev/null
-cmake --build --preset release --target memharness-optimized
-compare=build/release/bin/memharness-optimized
+newest=$(scripts/variants.sh --ends | tail -n 1)
+cmake --build --preset release --target "memharness-$newest"
+compare=build/release/bin/memharness-$newest
 work=build/compare-branches
 mkdir -p "$work"
 git worktree prune

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The allocation gate CI runs after the tests: every scenario with the baseline and the
-# optimized binaries, then `memharness gate` against ci/budgets.toml. Exit 1 names each
-# scenario, variant and metric over its budget and by how much; results/ci/ keeps the
-# results, gate.xml (JUnit) and gate.md (for a review).
+# The allocation gate CI runs after the tests: every scenario with the binary of each
+# variant ci/budgets.toml has budgets for (scripts/variants.sh --budgeted: the baseline
+# and the optimized engine), then `memharness gate` against ci/budgets.toml. Exit 1
+# names each scenario, variant and metric over its budget and by how much; results/ci/
+# keeps the results, gate.xml (JUnit) and gate.md (for a review).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,10 +11,13 @@ scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 
+gated=$(scripts/variants.sh --budgeted)
 out=results/ci
 rm -rf "$out"
-for variant in baseline optimized; do
+inputs=()
+for variant in $gated; do
   build/release/bin/memharness-"$variant" run --out "$out" --repeat 2
+  inputs+=("$out/results-$variant.json")
 done
-build/release/bin/memharness gate "$out"/results-baseline.json "$out"/results-optimized.json \
+build/release/bin/memharness gate "${inputs[@]}" \
   --budgets ci/budgets.toml --junit "$out"/gate.xml --markdown "$out"/gate.md

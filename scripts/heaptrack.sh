@@ -4,7 +4,8 @@
 # counts to the meter's: the whole run's calls in the same run, and the measured
 # phase's calls and bytes against a run of the same binary without heaptrack.
 #   scripts/heaptrack.sh SCENARIO [VARIANT] [--out DIR] [--bin DIR]
-# SCENARIO: a name in scenarios/ or a .toml path; VARIANT: default optimized.
+# SCENARIO: a name in scenarios/ or a .toml path; VARIANT: default the last of
+# cmake/variants.txt (the optimized engine).
 # Uses the system-allocator build (preset heaptrack, build/heaptrack/), in which the
 # meter forwards to the next malloc in line: heaptrack's. Writes DIR/heaptrack.md and
 # heaptrack.json (for scripts/report.py --heaptrack) and keeps heaptrack's data file;
@@ -28,7 +29,8 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#positional[@]} -lt 1 || ${#positional[@]} -gt 2 ]]; then echo "heaptrack.sh: $usage" >&2; exit 2; fi
 scenario=${positional[0]}
-variant=${positional[1]:-optimized}
+variant=${positional[1]:-}
+if [[ -z $variant ]]; then variant=$(scripts/variants.sh --ends | tail -n 1); fi
 name=$(basename "$scenario" .toml)
 out=${out:-results/heaptrack/$name-$variant}
 

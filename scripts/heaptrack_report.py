@@ -22,9 +22,6 @@ from memh_report import markdown as md  # noqa: E402
 from memh_report.document import Report, Section  # noqa: E402
 from memh_report.inputs import ReportError, load_results  # noqa: E402
 
-HEADER_BYTES = 16  # the meter's header per call (harness/alloc/hooks.cc), seen by heaptrack
-
-
 def load_exit_report(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -55,6 +52,7 @@ def build(args):
     if scenario is None:
         raise ReportError(f"{args.plain_results}: no scenario {args.scenario}")
     totals = scenario["totals"]
+    header = results.header_bytes  # the meter's header per call (run.meter.header_bytes), seen by heaptrack
     checks = [
         check("whole run: calls", rec.whole.calls,
               under["calls"] - under["nested_calls"] - under["foreign_calls"] - under["bootstrap_calls"],
@@ -69,22 +67,23 @@ def build(args):
             check("measured phase: calls", rec.phase.calls, totals["calls"],
                   "meter's totals.calls for the scenario, same binary run without heaptrack (single-threaded "
                   "scenarios repeat exactly)"),
-            check("measured phase: bytes", rec.phase.bytes, totals["bytes"] + HEADER_BYTES * totals["calls"],
-                  f"meter's totals.bytes + {HEADER_BYTES} bytes of meter header per call (heaptrack sees the "
+            check("measured phase: bytes", rec.phase.bytes, totals["bytes"] + header * totals["calls"],
+                  f"meter's totals.bytes + {header} bytes of meter header per call (heaptrack sees the "
                   "request plus the header)"),
         ]
     sites = heaptrack_data.call_sites(rec, os.path.realpath(args.source_root) + "/")
 
     def site_row(frames, tally):
-        return {"calls": tally.calls, "bytes": tally.bytes - HEADER_BYTES * tally.calls,
+        return {"calls": tally.calls, "bytes": tally.bytes - header * tally.calls,
                 "stack": [{"function": f.function, "where": f.where().replace(os.path.realpath(args.source_root) + "/", "")}
                           for f in frames]}
 
-    by_bytes = sorted(sites, key=lambda s: (-(s[1].bytes - HEADER_BYTES * s[1].calls), -s[1].calls))[:args.top]
+    by_bytes = sorted(sites, key=lambda s: (-(s[1].bytes - header * s[1].calls), -s[1].calls))[:args.top]
     by_calls = sorted(sites, key=lambda s: (-s[1].calls, -s[1].bytes))[:args.top]
     return {
         "scenario": args.scenario, "variant": results.variant, "threads": scenario.get("threads", 1),
-        "command": rec.command,
+        "run": {"git_commit": results.run.get("git_commit"), "git_dirty": results.run.get("git_dirty")},
+        "command": rec.command, "meter_header_bytes": header,
         "heaptrack": {"whole_calls": rec.whole.calls, "whole_bytes": rec.whole.bytes,
                       "phase_calls": rec.phase.calls, "phase_bytes": rec.phase.bytes},
         "meter_exit": under,

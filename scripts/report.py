@@ -19,8 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from memh_report import html, markdown  # noqa: E402
 from memh_report.build import build  # noqa: E402
-from memh_report.inputs import (ReportError, check_one_per_variant, load_bench, load_comparison,  # noqa: E402
-                                load_gate, load_heaptrack, load_results, order_variants, run_id)
+from memh_report.inputs import (ReportError, check_one_per_variant, header_bytes, load_bench,  # noqa: E402
+                                load_comparison, load_gate, load_heaptrack, load_results, order_variants, run_id,
+                                scenario_targets)
 
 
 def main(argv):
@@ -40,6 +41,8 @@ def main(argv):
     try:
         results = order_variants([load_results(p) for p in args.results])
         check_one_per_variant(results)
+        scenario_targets(results)  # the files agree on every scenario's target
+        header_bytes(results)  # and on the meter's header size
         gate = load_gate(args.gate) if args.gate else None
         comparisons = [load_comparison(p) for p in args.comparison]
         bench = load_bench(args.bench) if args.bench else None

@@ -1,26 +1,21 @@
 #!/usr/bin/env bash
-# Measures the three original scenarios with every waterfall step (baseline,
-# plus-buffers, plus-writes, optimized) and rewrites the README's table between its
-# markers with what the tool printed. Run after a release build.
+# Measures the original work's scenarios (those in scenarios/ with an original_bytes)
+# with every waterfall step (cmake/variants.txt) in this tree, now, and prints the
+# waterfall table (scripts/waterfall_table.py). Run after a release build. It does
+# not touch README.md: the README's table comes from the committed example run
+# (scripts/example-report.sh, then scripts/readme_figures.py).
 #   scripts/waterfall.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+variants=$(scripts/variants.sh)
+scenarios=()
+for file in scenarios/*.toml; do
+  if grep -q '^original_bytes *=' "$file"; then scenarios+=("$(basename "$file" .toml)"); fi
+done
+[[ ${#scenarios[@]} -gt 0 ]] || { echo "waterfall.sh: no scenario in scenarios/ has an original_bytes" >&2; exit 2; }
 out=results/waterfall
 rm -rf "$out"
-for variant in baseline plus-buffers plus-writes optimized; do
-  build/release/bin/memharness-"$variant" run update-500 select-1000 insert-1000 --repeat 3 --out "$out" >/dev/null
+for variant in $variants; do
+  build/release/bin/memharness-"$variant" run "${scenarios[@]}" --repeat 3 --out "$out" >/dev/null
 done
-table=$(/usr/bin/python3 scripts/waterfall_table.py "$out"/results-*.json)
-commit=$(git rev-parse --short HEAD)
-/usr/bin/python3 - "$table" "$commit" <<'PY'
-import re, sys
-table, commit = sys.argv[1], sys.argv[2]
-readme = open("README.md").read()
-block = (f"<!-- waterfall:begin (scripts/waterfall.sh writes this; commit {commit}) -->\n"
-         f"{table}\n<!-- waterfall:end -->")
-new, count = re.subn(r"<!-- waterfall:begin.*?<!-- waterfall:end -->", lambda m: block, readme, flags=re.S)
-if count != 1:
-    sys.exit("waterfall.sh: README.md has no waterfall markers")
-open("README.md", "w").write(new)
-PY
-echo "$table"
+/usr/bin/python3 scripts/waterfall_table.py "$out"/results-*.json

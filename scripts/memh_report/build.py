@@ -1,24 +1,38 @@
 """Assembles the report from loaded inputs: which sections, in which order, and the
 summary lines a reviewer reads first."""
-import math
-
 from . import figures, tables
 from .document import Report, Section
-from .inputs import ORIGINALS
+from .inputs import figure_range, geometric_mean, originals
+
+
+def _size(n):
+    return f"{n / 1e6:.2f} MB" if n >= 10_000 else f"{n:,} bytes"
+
+
+def _megabytes(scenario):
+    low, high = figure_range(scenario, "bytes")
+    return _size(low) if low == high else f"{_size(low)} – {_size(high)}"
 
 
 def _summary(results, gate, comparisons, bench, heaptracks):
     lines = []
-    for name, target in ORIGINALS.items():
-        figures_ = [f"{r.variant} {r.scenarios[name]['totals']['bytes'] / 1e6:.2f} MB" for r in results
-                    if name in r.scenarios]
-        if figures_:
-            lines.append(f"{name} (target {target / 1e6:g} MB): " + ", ".join(figures_))
+    for name, target, _original in originals(results):
+        figures_ = [f"{r.variant} {_megabytes(r.scenarios[name])}" for r in results if name in r.scenarios]
+        lines.append(f"{name} (target {target / 1e6:g} MB): " + ", ".join(figures_)
+                     if target >= 10_000 else f"{name} (target {target:,} bytes): " + ", ".join(figures_))
+    unsteady = [f"{name} ({r.variant})" for r in results for name, s in r.scenarios.items()
+                if s["verdict"] == "nondeterministic"]
+    if unsteady:
+        lines.append("nondeterministic (a single-threaded scenario's figures differed between repeats): "
+                     + ", ".join(unsteady))
     if gate is not None:
-        over = [r for r in gate["rows"] if r["over"]]
-        lines.append(f"gate: {len(gate['rows']) - len(over)} budgets held, {len(over)} exceeded"
+        over = [r for r in gate["rows"] if r["verdict"] == "over"]
+        unsure = [r for r in gate["rows"] if r["verdict"] == "nondeterministic"]
+        lines.append(f"gate: {len(gate['rows']) - len(over) - len(unsure)} budgets held, {len(over)} exceeded"
+                     + (f", {len(unsure)} nondeterministic" if unsure else "")
                      + "".join(f"; {r['scenario']} {r['variant']} {r['metric']} over by "
-                               f"{r['measured'] - r['budget']:,}" for r in over))
+                               f"{r['measured'] - r['budget']:,}" for r in over)
+                     + "".join(f"; {r['scenario']} {r['variant']} {r['metric']} nondeterministic" for r in unsure))
     for comparison in comparisons:
         grew = [r for r in comparison["rows"] if r["regression"]]
         failing = [r for r in comparison["rows"] if r["failing"]]
@@ -28,7 +42,7 @@ def _summary(results, gate, comparisons, bench, heaptracks):
     if bench is not None:
         ratios = [r["ratio"] for r in bench["rows"] if r["ratio"]]
         if ratios:
-            geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            geomean = geometric_mean(ratios)
             lines.append(f"timing: optimized is {geomean:.2f}x the baseline's speed (geometric mean over "
                          f"{len(ratios)} benchmarks; {min(ratios):.2f}x to {max(ratios):.2f}x)")
     for h in heaptracks:
@@ -58,7 +72,10 @@ def build(results, out_dir, run_id, title, gate=None, comparisons=(), bench=None
         report.sections.append(Section("Scenarios", [tables.scenarios(results)]
                                        + figures.distributions(results, out_dir)))
     if bench is not None:
-        report.sections.append(Section("Timing", [tables.bench(bench)]))
+        blocks = [tables.bench(bench)]
+        if bench.get("meter_overhead"):
+            blocks.append(tables.meter_overhead(bench))
+        report.sections.append(Section("Timing", blocks))
     for h in heaptracks:
         report.sections.append(Section(f"Who allocates: {h['scenario']} ({h['variant']}, heaptrack)", [
             tables.heaptrack_checks(h),

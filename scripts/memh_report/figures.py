@@ -11,11 +11,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .inputs import ORIGINALS  # noqa: E402
+from .inputs import WATERFALL, figure_range, originals  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "memharness", "figure.dpi": 100, "font.size": 9})
 MB = 1_000_000
-COLORS = {"baseline": "#b0413e", "plus-buffers": "#d9a441", "plus-writes": "#5b8fb9", "optimized": "#3c8d5a"}
+# A colour per waterfall step (cmake/variants.txt): the baseline red, the optimized
+# engine green, the steps between from the middle colours in order.
+_MIDDLE = ["#d9a441", "#5b8fb9", "#8a6bbf", "#4fa3a5", "#c27ba0"]
+COLORS = {name: ("#b0413e" if i == 0 else "#3c8d5a" if i == len(WATERFALL) - 1 else _MIDDLE[(i - 1) % len(_MIDDLE)])
+          for i, name in enumerate(WATERFALL)}
 
 
 @dataclass
@@ -49,27 +53,26 @@ def _megabytes(value, _pos=None):
 def waterfall(results, out_dir):
     """(a) For each original scenario: a bar per waterfall step, the target and the
     original engine's figure as labelled horizontal lines."""
-    names = [n for n in ORIGINALS if any(n in r.scenarios for r in results)]
-    if not names:
+    wanted = originals(results)
+    if not wanted:
         return []
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4), squeeze=False)
-    for ax, name in zip(axes[0], names):
+    fig, axes = plt.subplots(1, len(wanted), figsize=(4.2 * len(wanted), 4), squeeze=False)
+    for ax, (name, target, original) in zip(axes[0], wanted):
         present = [r for r in results if name in r.scenarios]
+        ranges = [figure_range(r.scenarios[name], "bytes") for r in present]
         values = [r.scenarios[name]["totals"]["bytes"] for r in present]
         bars = ax.bar(range(len(present)), values, color=[_color(r.variant) for r in present])
         ax.set_xticks(range(len(present)), [r.variant for r in present], rotation=20, ha="right")
-        for bar, value in zip(bars, values):
-            ax.annotate(_megabytes(value), (bar.get_x() + bar.get_width() / 2, value), ha="center",
+        for bar, value, (low, high) in zip(bars, values, ranges):
+            label = _megabytes(value) if low == high else f"{_megabytes(low)}–{_megabytes(high)}"
+            ax.annotate(label, (bar.get_x() + bar.get_width() / 2, value), ha="center",
                         va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
-        target = ORIGINALS[name]
         ax.axhline(target, color="#222222", linestyle="--", linewidth=1, label=f"target {_megabytes(target)}")
-        original = next((r.scenarios[name].get("original_bytes") for r in present
-                         if r.scenarios[name].get("original_bytes")), None)
         if original:
             ax.axhline(original, color="#8a3ffc", linestyle=":", linewidth=1.4,
                        label=f"original engine {_megabytes(original)}")
         ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
-        ax.set_ylim(0, max(values + [target, original or 0]) * 1.35)
+        ax.set_ylim(0, max([high for _low, high in ranges] + [target, original or 0]) * 1.35)
         ax.yaxis.set_major_formatter(FuncFormatter(_megabytes))
         ax.set_title(f"{name} ({present[0].scenarios[name]['ops']:,} ops)")
         ax.grid(axis="y", alpha=0.3)

@@ -5,13 +5,13 @@ wrong with it, so the command line can print it and exit 2.
 """
 import csv
 import json
+import math
 import os
 
-SCHEMA_VERSION = 1
-# The waterfall, from the baseline to the optimized engine, one knob at a time.
-WATERFALL = ["baseline", "plus-buffers", "plus-writes", "optimized"]
-# The original work's scenarios and its targets (1 MB = 1,000,000 bytes).
-ORIGINALS = {"update-500": 4_000_000, "select-1000": 1_600_000, "insert-1000": 2_500_000}
+from .variants import WATERFALL  # noqa: F401  (the waterfall order, from cmake/variants.txt)
+
+SCHEMA_VERSION = 2
+VERDICTS = ("met", "over", "nondeterministic")
 
 
 class ReportError(Exception):
@@ -42,11 +42,35 @@ class Results:
         self.path = path
         self.run = doc["run"]
         self.variant = self.run["variant"]
+        self.meter = self.run["meter"]
+        self.header_bytes = self.meter["header_bytes"]  # the meter's own header per block
         self.scenarios = {s["name"]: s for s in doc["scenarios"]}
         self.samples = {}  # scenario -> list of per-operation bytes, when samples exist
 
 
+def _check_scenario(path, i, s):
+    where = f"scenarios[{i}]"
+    _require(isinstance(s, dict), path, f"{where} is not an object")
+    for key in ("name", "ops", "target_bytes", "totals", "range", "verdict", "per_op"):
+        _require(key in s, path, f"{where}.{key} is missing")
+    where = f"scenarios[{i}] ({s['name']})"
+    _require(isinstance(s["target_bytes"], int), path, f"{where}.target_bytes is not an integer")
+    _require(isinstance(s["totals"], dict) and isinstance(s["range"], dict), path,
+             f"{where}: totals and range must be objects")
+    for key in ("bytes", "calls", "peak_live_bytes"):
+        _require(isinstance(s["totals"].get(key), int), path, f"scenarios[{i}].totals.{key} is missing or not an integer")
+    for key in s["totals"]:
+        bounds = s["range"].get(key)
+        _require(isinstance(bounds, dict) and isinstance(bounds.get("min"), (int, float))
+                 and isinstance(bounds.get("max"), (int, float)) and bounds["min"] <= bounds["max"], path,
+                 f"scenarios[{i}].range.{key} is missing or not {{\"min\", \"max\"}}")
+    _require(s["verdict"] in VERDICTS, path,
+             f"scenarios[{i}].verdict is {s['verdict']!r}, not one of {', '.join(VERDICTS)}")
+
+
 def load_results(path):
+    """A version 2 results document (docs/results_schema.md) made with the meter in the
+    allocation path; ReportError otherwise."""
     doc = _load_json(path, "results")
     _require(isinstance(doc, dict), path, "not a results document (expected a JSON object)")
     version = doc.get("schema_version")
@@ -54,13 +78,15 @@ def load_results(path):
              f"results of schema version {version!r}; this report reads version {SCHEMA_VERSION}")
     _require(isinstance(doc.get("run"), dict) and isinstance(doc["run"].get("variant"), str), path,
              "run.variant is missing")
+    meter = doc["run"].get("meter")
+    _require(isinstance(meter, dict), path, "run.meter is missing")
+    _require(meter.get("in_allocation_path") is True, path,
+             "was not made with the meter in the allocation path (run.meter.in_allocation_path is "
+             f"{json.dumps(meter.get('in_allocation_path'))}): rerun")
+    _require(isinstance(meter.get("header_bytes"), int), path, "run.meter.header_bytes is missing or not an integer")
     _require(isinstance(doc.get("scenarios"), list) and doc["scenarios"], path, "no scenarios")
     for i, s in enumerate(doc["scenarios"]):
-        for key in ("name", "ops", "target_bytes", "totals", "per_op"):
-            _require(isinstance(s, dict) and key in s, path, f"scenarios[{i}].{key} is missing")
-        for key in ("bytes", "calls", "peak_live_bytes"):
-            _require(isinstance(s["totals"].get(key), int), path,
-                     f"scenarios[{i}].totals.{key} is missing or not an integer")
+        _check_scenario(path, i, s)
     results = Results(path, doc)
     samples = os.path.join(os.path.dirname(path) or ".", f"samples-{results.variant}.csv")
     if os.path.exists(samples):
@@ -101,13 +127,54 @@ def check_one_per_variant(results):
         seen[r.variant] = r.path
 
 
+def scenario_targets(results):
+    """name -> (target_bytes, original_bytes or None), in first-seen order, from the
+    results themselves (each scenario file's figures, as the run read them)."""
+    targets, first = {}, {}
+    for r in results:
+        for name, s in r.scenarios.items():
+            mine = (s["target_bytes"], s.get("original_bytes"))
+            if name not in targets:
+                targets[name], first[name] = mine, r.path
+            elif targets[name] != mine:
+                raise ReportError(f"{r.path}: {name}'s target or original figure {mine} differs from "
+                                  f"{first[name]}'s {targets[name]} (results of different scenario files)")
+    return targets
+
+
+def originals(results):
+    """[(name, target_bytes, original_bytes)] of the scenarios that carry the original
+    engine's figure (the original work's scenarios)."""
+    return [(name, target, original) for name, (target, original) in scenario_targets(results).items() if original]
+
+
+def header_bytes(results):
+    """The meter's header per block (run.meter.header_bytes), the same in every file."""
+    sizes = {r.header_bytes for r in results}
+    if len(sizes) > 1:
+        raise ReportError(f"{results[-1].path}: run.meter.header_bytes differs between the results files "
+                          f"({', '.join(str(n) for n in sorted(sizes))})")
+    return sizes.pop() if sizes else None
+
+
+def figure_range(scenario, key):
+    """(min, max) of a totals figure over the repeats."""
+    bounds = scenario["range"][key]
+    return bounds["min"], bounds["max"]
+
+
+GATE_VERDICTS = ("ok", "over", "nondeterministic")
+
+
 def load_gate(path):
     doc = _load_json(path, "gate")
     _require(isinstance(doc, dict) and isinstance(doc.get("rows"), list), path,
              "not a gate document (expected `memharness gate --json` output)")
     for i, row in enumerate(doc["rows"]):
-        for key in ("scenario", "variant", "metric", "measured", "budget", "headroom_percent", "over"):
+        for key in ("scenario", "variant", "metric", "measured", "budget", "headroom_percent", "over", "verdict"):
             _require(key in row, path, f"rows[{i}].{key} is missing")
+        _require(row["verdict"] in GATE_VERDICTS, path,
+                 f"rows[{i}].verdict is {row['verdict']!r}, not one of {', '.join(GATE_VERDICTS)}")
     return doc
 
 
@@ -138,13 +205,23 @@ def load_bench(path):
     for i, row in enumerate(doc["rows"]):
         for key in ("name", "baseline_ns", "optimized_ns", "ratio"):
             _require(key in row, path, f"rows[{i}].{key} is missing")
+    _require(isinstance(doc.get("timed_by", {}), dict), path, "timed_by is not an object")
+    overhead = doc.get("meter_overhead", [])
+    _require(isinstance(overhead, list), path, "meter_overhead is not a list")
+    for i, row in enumerate(overhead):
+        for key in ("benchmark", "variant", "unhooked_ns", "metered_ns", "ratio", "extra_ns"):
+            _require(isinstance(row, dict) and key in row, path, f"meter_overhead[{i}].{key} is missing")
     return doc
+
+
+def geometric_mean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def load_heaptrack(path):
     doc = _load_json(path, "heaptrack report")
     _require(isinstance(doc, dict) and isinstance(doc.get("checks"), list) and "sites_by_bytes" in doc, path,
              "not a heaptrack report (expected scripts/heaptrack_report.py's heaptrack.json)")
-    for key in ("scenario", "variant", "sites_by_calls", "heaptrack"):
+    for key in ("scenario", "variant", "sites_by_calls", "heaptrack", "meter_header_bytes"):
         _require(key in doc, path, f"{key} is missing")
     return doc

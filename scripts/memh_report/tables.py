@@ -6,7 +6,7 @@ missed target, a regression).
 """
 from dataclasses import dataclass, field
 
-from .inputs import ORIGINALS
+from .inputs import figure_range, originals as original_scenarios
 
 
 @dataclass
@@ -49,21 +49,25 @@ def metadata(results):
     return t
 
 
+def _ranged(scenario, key):
+    """A totals figure, or "low – high" when the repeats gave different figures."""
+    low, high = figure_range(scenario, key)
+    return _n(low) if low == high else f"{_n(low)} – {_n(high)}"
+
+
 def originals(results):
-    """The original work's three scenarios: every variant's bytes against the target."""
+    """The original work's scenarios (those with the original engine's figure): every
+    variant's bytes against the target."""
     t = Table("The original scenarios against their targets",
               ["scenario", "target", "original engine"] + [r.variant for r in results],
               set(range(1, 3 + len(results))),
-              note="Requested bytes during the measured operations (1 MB = 1,000,000 bytes); "
-                   "a figure over the target is marked.")
-    for name, target in ORIGINALS.items():
-        present = [r.scenarios.get(name) for r in results]
-        if not any(present):
-            continue
-        original = next((s.get("original_bytes") for s in present if s and s.get("original_bytes")), None)
-        row = [name, _n(target), _n(original) if original else "-"]
-        for s in present:
-            row.append(Cell(_n(s["totals"]["bytes"]), s["totals"]["bytes"] > target) if s else "-")
+              note="Requested bytes during the measured operations (1 MB = 1,000,000 bytes), lowest – highest "
+                   "when the repeats differed; a figure over the target is marked.")
+    for name, target, original in original_scenarios(results):
+        row = [name, _n(target), _n(original)]
+        for r in results:
+            s = r.scenarios.get(name)
+            row.append(Cell(_ranged(s, "bytes"), s["verdict"] != "met") if s else "-")
         t.rows.append(row)
     return t
 
@@ -71,11 +75,14 @@ def originals(results):
 def scenarios(results):
     t = Table("Every scenario", ["scenario", "variant", "ops", "threads", "bytes", "bytes/op", "calls", "peak live",
                                  "per-op p50", "per-op p99", "time p50 (µs)", "time p99 (µs)", "repeats",
-                                 "target"],
+                                 "target", "verdict"],
               set(range(2, 14)),
-              note="bytes, calls: every thread, measured operations only. peak live: process-wide, above "
-                   "where the operations started (a range when repeats moved it). per-op: bytes the "
-                   "operation's own thread requested. repeats: runs, and whether they were identical.")
+              note="bytes, calls: every thread, measured operations only; lowest – highest over the repeats "
+                   "when they differed (bytes/op and per-op: the first repeat). peak live: process-wide, above "
+                   "where the operations started. per-op: bytes the operation's own thread requested. repeats: "
+                   "runs, and whether they were identical. verdict: met or over the target (the highest bytes "
+                   "over the repeats), or nondeterministic: a single-threaded scenario whose bytes, calls or "
+                   "frees differed between repeats.")
     names = []
     for r in results:
         names += [n for n in r.scenarios if n not in names]
@@ -85,13 +92,13 @@ def scenarios(results):
             if s is None:
                 continue
             totals, per_op, time = s["totals"], s["per_op"]["bytes"], s.get("time_ns", {})
-            low, high = s.get("peak_live_bytes_range", [totals["peak_live_bytes"]] * 2)
-            peak = _n(low) if low == high else f"{_n(low)} – {_n(high)}"
             repeats = f"{s.get('repeats', 1)}" + ("" if s.get("repeats_identical", True) else " (differed)")
-            t.rows.append([name, r.variant, _n(s["ops"]), str(s.get("threads", 1)), _n(totals["bytes"]),
-                           _n(totals["bytes"] / max(s["ops"], 1)), _n(totals["calls"]), peak, _n(per_op["p50"]),
-                           _n(per_op["p99"]), f"{time.get('p50', 0) / 1000:,.1f}", f"{time.get('p99', 0) / 1000:,.1f}",
-                           repeats, Cell(_n(s["target_bytes"]), not s.get("met_target", True))])
+            verdict = s["verdict"]
+            t.rows.append([name, r.variant, _n(s["ops"]), str(s.get("threads", 1)), _ranged(s, "bytes"),
+                           _n(totals["bytes"] / max(s["ops"], 1)), _ranged(s, "calls"), _ranged(s, "peak_live_bytes"),
+                           _n(per_op["p50"]), _n(per_op["p99"]), f"{time.get('p50', 0) / 1000:,.1f}",
+                           f"{time.get('p99', 0) / 1000:,.1f}", repeats,
+                           Cell(_n(s["target_bytes"]), verdict != "met"), Cell(verdict, verdict != "met")])
     return t
 
 
@@ -101,7 +108,10 @@ def gate(doc):
               note=f"Budgets from {doc.get('budgets', '?')}.")
     for row in doc["rows"]:
         over = row["measured"] - row["budget"]
-        verdict = Cell(f"over by {over:,}", True) if row["over"] else "ok"
+        if row["verdict"] == "nondeterministic":
+            verdict = Cell("nondeterministic (repeats differed)", True)
+        else:
+            verdict = Cell(f"over by {over:,}", True) if row["verdict"] == "over" else "ok"
         t.rows.append([row["scenario"], row["variant"], row["metric"], _n(row["measured"]), _n(row["budget"]),
                        _pct(row["headroom_percent"]), verdict])
     return t
@@ -114,7 +124,8 @@ def comparison(doc):
               ["scenario", "metric", "base", "head", "change", "change %", ""], {2, 3, 4, 5},
               note="A growth is marked; with a --fail-over limit "
                    + (f"({fail_over:g} %) " if fail_over is not None else "(none given) ")
-                   + "a growth beyond it fails. The peak fails only when head's lowest peak is over base's highest.")
+                   + "a growth beyond it fails. A figure that moved between repeats (the peak; any figure of a "
+                     "multi-threaded scenario) fails only when head's lowest is over base's highest by more.")
     for row in doc["rows"]:
         mark = Cell("fails", True) if row["failing"] else (Cell("grew", True) if row["regression"] else "")
         t.rows.append([row["scenario"], row["metric"], _n(row["base"]), _n(row["head"]), f"{row['change']:+,.0f}",
@@ -151,13 +162,36 @@ def bench(doc):
                "allocs/op opt", "runs"], set(range(1, 9)),
               note="Median real time per operation over the rounds of scripts/bench.sh (baseline and optimized "
                    "run in turns in one session); ratio = baseline / optimized, above 1 = optimized faster. "
-                   "bytes/op and allocs/op: the meter over every timed iteration. A ratio below 1 is marked.")
+                   "bytes/op and allocs/op: the meter over every iteration. A ratio below 1 is marked.")
     for row in doc["rows"]:
         ratio = row["ratio"]
         t.rows.append([row["name"], _time(row["baseline_ns"]), _time(row["optimized_ns"]),
                        Cell("∞" if ratio is None else f"{ratio:.2f}x", ratio is not None and ratio < 1),
                        _maybe(row.get("baseline_bytes_per_op")), _maybe(row.get("optimized_bytes_per_op")),
                        _maybe(row.get("baseline_allocs_per_op")), _maybe(row.get("optimized_allocs_per_op")),
+                       str(row.get("runs", ""))])
+    for key, what in (("timed_by", "Times from"), ("memory_by", "bytes/op and allocs/op from")):
+        if doc.get(key):
+            t.note += f" {what}: " + "; ".join(f"{variant}: {desc}" for variant, desc in doc[key].items()) + "."
+    return t
+
+
+def signed_time(ns):
+    return ("+" if ns >= 0 else "-") + _time(abs(ns))
+
+
+def meter_overhead(doc):
+    """What the meter's hooks add to a timed operation: the same benchmark with the
+    unhooked and the metered binary (scripts/bench_ratio.py's meter_overhead)."""
+    t = Table("The meter's cost: metered against unhooked binaries",
+              ["benchmark", "variant", "unhooked", "metered", "metered / unhooked", "extra per op", "runs"],
+              {2, 3, 4, 5},
+              note="Median real time per operation of the same benchmark without the meter's hooks (the timing "
+                   "binaries) and with them (the metered binaries, whose bytes/op and allocs/op the timing table "
+                   "shows); the difference is what the hooks cost the timed operation.")
+    for row in doc.get("meter_overhead") or []:
+        t.rows.append([row["benchmark"], row["variant"], _time(row["unhooked_ns"]), _time(row["metered_ns"]),
+                       "-" if row["ratio"] is None else f"{row['ratio']:.2f}x", signed_time(row["extra_ns"]),
                        str(row.get("runs", ""))])
     return t
 
@@ -174,8 +208,9 @@ def heaptrack_checks(doc):
 def heaptrack_sites(doc, key, title):
     t = Table(f"{doc['scenario']} ({doc['variant']}): top allocation sites of the measured phase, {title}",
               ["calls", "bytes", "where", "called from"], {0, 1},
-              note="heaptrack's record of the measured phase; bytes as requested (the meter's 16-byte header "
-                   "per call taken off); allocator plumbing left out of the stacks.")
+              note="heaptrack's record of the measured phase; bytes as requested (the meter's "
+                   f"{doc['meter_header_bytes']}-byte header per call taken off); allocator plumbing left out of "
+                   "the stacks.")
     for site in doc[key]:
         first, rest = site["stack"][0], site["stack"][1:]
         t.rows.append([_n(site["calls"]), _n(site["bytes"]), f"{first['function']}  {first['where']}",

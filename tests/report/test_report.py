@@ -3,6 +3,7 @@ self-contained and repeatable, and the one-line errors for unusable input.
 
     /usr/bin/python3 -m unittest discover -s tests/report
 """
+import json
 import os
 import subprocess
 import sys
@@ -74,8 +75,20 @@ class FullReport(unittest.TestCase):
     def test_gate_verdicts(self):
         self.assertIn("| update-500 | optimized | bytes | 147,568 | 155,000 | +4.8 % | ok |", self.md)
         self.assertIn("| update-500 | optimized | calls | 1,650 | 1,600 | -3.1 % | **over by 50** |", self.md)
-        self.assertIn("gate: 1 budgets held, 1 exceeded; update-500 optimized calls over by 50", self.md)
+        self.assertIn("| tiny | baseline | bytes | 2,000 | 2,200 | +9.1 % | **nondeterministic (repeats differed)** |",
+                      self.md)
+        self.assertIn("gate: 1 budgets held, 1 exceeded, 1 nondeterministic; update-500 optimized calls over by 50; "
+                      "tiny baseline bytes nondeterministic", self.md)
         self.assertIn('<td class="alarm">over by 50</td>', self.html)
+
+    def test_ranges_and_nondeterministic(self):
+        # Figures that differed between repeats show lowest – highest; a single-threaded
+        # scenario whose figures differed is "nondeterministic", marked, and in the summary.
+        self.assertIn("| tiny | baseline | 20 | 1 | 2,000 – 2,100 | 100 | 20 – 21 | 300 | 100 | 100 | 12.0 | 50.0 | "
+                      "2 (differed) | **1,000** | **nondeterministic** |", self.md)
+        self.assertIn("| update-500 | baseline | 500 | 1 | 8,351,845 | 16,704 | 6,600 | 64,000 – 66,000 |", self.md)
+        self.assertIn("- nondeterministic (a single-threaded scenario's figures differed between repeats): "
+                      "tiny (baseline)", self.md)
 
     def test_comparison(self):
         self.assertIn("## Comparison: baseline @ 0123456 → optimized @ 89abcde", self.md)
@@ -90,6 +103,9 @@ class FullReport(unittest.TestCase):
     def test_timing(self):
         self.assertIn("| read/blocks:1000/real_time | 2.97 µs | 2.47 µs | 1.20x | 767 | 256 | 6 | 1 | 3/3 |", self.md)
         self.assertRegex(self.md, r"- timing: optimized is [0-9.]+x the baseline's speed \(geometric mean over 3 ")
+        self.assertIn("Times from: baseline: memh_bench-baseline (unhooked); ", self.md)
+        self.assertIn("| read/blocks:1000/real_time | baseline | 2.97 µs | 3.4 µs | 1.15x | +432 ns | 3/3 |", self.md)
+        self.assertIn("| read/blocks:1000/real_time | optimized | 2.47 µs | 2.46 µs | 0.99x | -14.1 ns | 3/3 |", self.md)
 
     def test_heaptrack(self):
         self.assertIn("## Who allocates: update-500 (optimized, heaptrack)", self.md)
@@ -107,6 +123,65 @@ class FullReport(unittest.TestCase):
                     self.assertEqual(a.read(), b.read(), rel)
 
 
+def doctored(tmp, source, change, name=None):
+    """A copy of a fixture JSON in tmp, changed by change(doc); its path."""
+    with open(source, encoding="utf-8") as f:
+        doc = json.load(f)
+    change(doc)
+    path = os.path.join(tmp, name or os.path.basename(source))
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return path
+
+
+def scenario(doc, name):
+    return next(s for s in doc["scenarios"] if s["name"] == name)
+
+
+class FromTheResults(unittest.TestCase):
+    """Targets, the original scenarios, the meter's header size and the variant order
+    come from the inputs and cmake/variants.txt, not from copies in the report."""
+
+    def render(self, *args):
+        with tempfile.TemporaryDirectory() as out:
+            proc = run_report(*args, "--out", out)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+                return f.read()
+
+    def test_targets_and_originals(self):
+        def retarget(doc):
+            scenario(doc, "update-500").update(target_bytes=9_000_000, met_target=True, verdict="met")
+            scenario(doc, "select-1000").pop("original_bytes")
+            scenario(doc, "tiny")["original_bytes"] = 4_000
+        with tempfile.TemporaryDirectory() as tmp:
+            md = self.render(doctored(tmp, fixture("run", "results-baseline.json"), retarget))
+        self.assertIn("| update-500 | 9,000,000 | 8,300,000 | 8,351,845 |", md)
+        self.assertIn("| tiny | 1,000 | 4,000 | **2,000 – 2,100** |", md)
+        self.assertNotIn("| select-1000 | 1,600,000 |", md)
+        self.assertIn("- update-500 (target 9 MB): baseline 8.35 MB", md)
+        self.assertIn("- tiny (target 1,000 bytes): baseline 2,000 bytes – 2,100 bytes", md)
+
+    def test_header_bytes(self):
+        def header(doc):
+            doc["meter_header_bytes"] = 32
+        with tempfile.TemporaryDirectory() as tmp:
+            md = self.render(fixture("run", "results-optimized.json"), "--heaptrack",
+                             doctored(tmp, fixture("heaptrack.json"), header))
+        self.assertIn("(the meter's 32-byte header per call taken off)", md)
+
+    def test_variant_order_is_the_one_list(self):
+        sys.path.insert(0, os.path.join(ROOT, "scripts"))
+        from memh_report import variants
+        listed = subprocess.run(["bash", os.path.join(ROOT, "scripts", "variants.sh")], capture_output=True,
+                                text=True, check=True).stdout.split()
+        self.assertEqual(variants.WATERFALL, listed)
+        self.assertEqual(listed[0], "baseline")
+        self.assertEqual(listed[-1], "optimized")
+        md = self.render(fixture("run", "results-optimized.json"), fixture("run", "results-baseline.json"))
+        self.assertIn("| scenario | target | original engine | baseline | optimized |", md)
+
+
 class BadInput(unittest.TestCase):
     def check(self, expected, *args):
         with tempfile.TemporaryDirectory() as out:
@@ -120,8 +195,37 @@ class BadInput(unittest.TestCase):
         self.check(f"{fixture('nope.json')}: no such results file", fixture("nope.json"))
 
     def test_other_schema(self):
-        self.check(f"{fixture('results-v2.json')}: results of schema version 2; this report reads version 1",
-                   fixture("results-v2.json"))
+        self.check(f"{fixture('results-v1.json')}: results of schema version 1; this report reads version 2",
+                   fixture("results-v1.json"))
+
+    def test_meter_not_in_the_allocation_path(self):
+        self.check(f"{fixture('results-meter-off.json')}: was not made with the meter in the allocation path "
+                   "(run.meter.in_allocation_path is false): rerun", fixture("results-meter-off.json"))
+
+    def test_no_meter(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = doctored(tmp, fixture("run", "results-optimized.json"), lambda d: d["run"].pop("meter"))
+            self.check(f"{path}: run.meter is missing", path)
+
+    def test_unknown_verdict(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = doctored(tmp, fixture("run", "results-optimized.json"),
+                            lambda d: d["scenarios"][0].update(verdict="fine"))
+            self.check(f"{path}: scenarios[0].verdict is 'fine', not one of met, over, nondeterministic", path)
+
+    def test_missing_range(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = doctored(tmp, fixture("run", "results-optimized.json"),
+                            lambda d: d["scenarios"][1]["range"].pop("charged_bytes"))
+            self.check(f'{path}: scenarios[1].range.charged_bytes is missing or not {{"min", "max"}}', path)
+
+    def test_targets_disagree(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = doctored(tmp, fixture("run", "results-optimized.json"),
+                            lambda d: scenario(d, "update-500").update(target_bytes=1))
+            self.check(f"{path}: update-500's target or original figure (1, 8300000) differs from "
+                       f"{fixture('run', 'results-baseline.json')}'s (4000000, 8300000) (results of different "
+                       "scenario files)", fixture("run", "results-baseline.json"), path)
 
     def test_truncated(self):
         self.check(f"{fixture('results-truncated.json')}: not JSON (line 1: Unterminated string starting at)",
@@ -137,7 +241,7 @@ class BadInput(unittest.TestCase):
         self.check(f"{again}: a second results file for variant optimized (the first is {path})", path, again)
 
     def test_gate_is_not_results(self):
-        self.check(f"{fixture('gate.json')}: results of schema version None; this report reads version 1",
+        self.check(f"{fixture('gate.json')}: results of schema version None; this report reads version 2",
                    fixture("gate.json"))
 
     def test_results_given_as_bench(self):
