@@ -61,7 +61,9 @@ for option in rounds scenario_runs; do
   fi
 done
 
-variants=(baseline optimized)
+# The two ends of the waterfall (cmake/variants.txt): baseline and optimized.
+mapfile -t variants < <(scripts/variants.sh --ends)
+first=${variants[0]} last=${variants[1]}
 started=$SECONDS
 if [[ -z $bin ]]; then
   scripts/install-deps.sh
@@ -74,7 +76,7 @@ fi
 
 out=results/bench
 mkdir -p "$out"
-rm -f "$out"/baseline-*r*.json "$out"/optimized-*r*.json "$out"/baseline-*r*.log "$out"/optimized-*r*.log \
+rm -f "$out"/"$first"-*r*.json "$out"/"$last"-*r*.json "$out"/"$first"-*r*.log "$out"/"$last"-*r*.log \
   "$out"/ratio.txt "$out"/ratio.json
 echo "benchmarks: sizes $sizes, $rounds rounds, min time $min_time s, scenarios $scenario_runs runs each," \
   "filter '$filter'"
@@ -105,8 +107,8 @@ done
 
 echo
 /usr/bin/python3 scripts/bench_ratio.py \
-  --baseline "$out"/baseline-r*.json --optimized "$out"/optimized-r*.json \
-  --baseline-metered "$out"/baseline-metered-r*.json --optimized-metered "$out"/optimized-metered-r*.json \
+  --baseline "$out/$first"-r*.json --optimized "$out/$last"-r*.json \
+  --baseline-metered "$out/$first"-metered-r*.json --optimized-metered "$out/$last"-metered-r*.json \
   --json "$out"/ratio.json \
   | tee "$out"/ratio.txt
 echo "bench.sh: done in $((SECONDS - started)) s; JSON in $out/"
