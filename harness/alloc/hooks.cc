@@ -257,6 +257,10 @@ void* valloc(std::size_t size) noexcept { return aligned_alloc(static_cast<std::
 
 void* pvalloc(std::size_t size) noexcept {
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  if (size > SIZE_MAX - (page - 1)) {  // rounding up would wrap to a tiny block
+    errno = ENOMEM;
+    return nullptr;
+  }
   return aligned_alloc(page, (size + page - 1) / page * page);
 }
 

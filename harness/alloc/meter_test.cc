@@ -271,3 +271,223 @@ TEST(Meter, ProcessTotalsIncludeThisThread) {
 
 }  // namespace
 }  // namespace memh::harness::alloc
+
+// ---- reallocarray, pvalloc, the C library's own allocations, a second thread ----
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+namespace memh::harness::alloc {
+namespace {
+
+// Through a volatile, so that the compiler neither folds nor warns about the figures.
+std::size_t Opaque(std::size_t n) {
+  volatile std::size_t v = n;
+  return v;
+}
+// The same pointer, which the compiler can no longer follow (a failed reallocarray
+// leaves its block valid; GCC's use-after-free warning cannot know it failed).
+void* Launder(void* p) {
+  asm volatile("" : "+r"(p));
+  return p;
+}
+
+TEST(Meter, ReallocarrayIsOneCallAndOneFree) {
+  void* p = std::malloc(40);
+  Use(p, 40);
+  Counters before = ThisThread();
+  void* q = reallocarray(p, Opaque(25), Opaque(8));  // 200 bytes; the 40 released
+  Use(q, 200);
+  Counters d = ThisThread() - before;
+  std::free(q);
+  EXPECT_NE(q, nullptr);
+  EXPECT_EQ(d.calls, 1u);
+  EXPECT_EQ(d.bytes, 200u);
+  EXPECT_EQ(d.frees, 1u);
+  EXPECT_EQ(d.bytes_freed, 40u);
+
+  before = ThisThread();
+  void* fresh = reallocarray(nullptr, Opaque(3), Opaque(7));  // from null: a malloc of 21
+  Use(fresh, 21);
+  std::free(fresh);
+  d = ThisThread() - before;
+  EXPECT_EQ(d.calls, 1u);
+  EXPECT_EQ(d.bytes, 21u);
+  EXPECT_EQ(d.frees, 1u);
+  EXPECT_EQ(d.bytes_freed, 21u);
+}
+
+TEST(Meter, ReallocarrayOverflowIsEnomemAndCountsNothing) {
+  void* p = std::malloc(16);
+  Use(p, 16);
+  static_cast<unsigned char*>(p)[15] = 0x3C;
+  Counters before = ThisThread();
+  errno = 0;
+  void* q = reallocarray(Launder(p), Opaque(SIZE_MAX / 2 + 1), Opaque(2));  // count * size overflows
+  const int err = errno;
+  errno = 0;
+  void* r = reallocarray(nullptr, Opaque(SIZE_MAX), Opaque(SIZE_MAX));
+  const int err_null = errno;
+  Counters d = ThisThread() - before;
+  const bool kept = static_cast<unsigned char*>(p)[15] == 0x3C;  // the old block is untouched
+  std::free(p);
+  EXPECT_EQ(q, nullptr);
+  EXPECT_EQ(err, ENOMEM);
+  EXPECT_EQ(r, nullptr);
+  EXPECT_EQ(err_null, ENOMEM);
+  EXPECT_TRUE(kept);
+  EXPECT_EQ(d, Counters{});  // no call, no free, nothing failed by injection
+}
+
+TEST(Meter, PvallocCountsTheRequestRoundedUpToWholePages) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  Counters before = ThisThread();
+  void* one = pvalloc(Opaque(1));
+  Use(one, page);  // the whole page is the caller's
+  void* exact = pvalloc(Opaque(page));
+  Use(exact, page);
+  void* over = pvalloc(Opaque(page + 1));
+  Use(over, 2 * page);
+  void* zero = pvalloc(Opaque(0));
+  Use(zero, 0);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(one) % page == 0 &&
+                       reinterpret_cast<std::uintptr_t>(exact) % page == 0 &&
+                       reinterpret_cast<std::uintptr_t>(over) % page == 0;
+  std::free(one);
+  std::free(exact);
+  std::free(over);
+  std::free(zero);
+  Counters d = ThisThread() - before;
+  EXPECT_TRUE(aligned);
+  EXPECT_NE(zero, nullptr);
+  // The meter counts what pvalloc asks its aligned allocation for: whole pages (0 stays 0).
+  EXPECT_EQ(d.bytes, page + page + 2 * page + 0);
+  EXPECT_EQ(d.calls, 4u);
+  EXPECT_EQ(d.frees, 4u);
+  EXPECT_EQ(d.bytes_freed, d.bytes);
+}
+
+TEST(Meter, PvallocOfMoreThanMemoryIsEnomemNotAZeroByteBlock) {
+  // Rounding SIZE_MAX - 10 up to a page overflows; that request cannot be met (glibc:
+  // null and ENOMEM), and a small block in its place would be a buffer overrun waiting.
+  Counters before = ThisThread();
+  errno = 0;
+  void* huge = pvalloc(Opaque(SIZE_MAX - 10));
+  const int err = errno;
+  Counters d = ThisThread() - before;
+  std::free(huge);
+  EXPECT_EQ(huge, nullptr);
+  EXPECT_EQ(err, ENOMEM);
+  EXPECT_EQ(d.calls, 0u);
+  EXPECT_EQ(d.bytes, 0u);
+}
+
+TEST(Meter, StrdupInsideTheCLibraryIsOneCallOfItsLengthPlusOne) {
+  const std::string text = "the meter sees libc's own malloc calls";  // 38 characters
+  Counters before = ThisThread();
+  char* copy = strdup(text.c_str());
+  Use(copy, text.size() + 1);
+  char* part = strndup(text.c_str(), Opaque(9));
+  Use(part, 10);
+  std::free(copy);
+  std::free(part);
+  Counters d = ThisThread() - before;
+  EXPECT_EQ(d.calls, 2u);
+  EXPECT_EQ(d.bytes, 39u + 10u);
+  EXPECT_EQ(d.frees, 2u);
+  EXPECT_EQ(d.bytes_freed, 39u + 10u);
+}
+
+TEST(Meter, StdioAllocatesInsideTheCLibraryAndFreesItAll) {
+  char path[] = "/tmp/memh-meter-stdio-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  char line[64] = {};
+  Counters before = ThisThread();
+  std::FILE* out = std::fopen(path, "w");
+  const bool wrote = out != nullptr && std::fputs("a line\n", out) >= 0;
+  const bool closed_out = out != nullptr && std::fclose(out) == 0;
+  Counters after_write = ThisThread();
+  std::FILE* in = std::fopen(path, "r");
+  const bool read = in != nullptr && std::fgets(line, sizeof line, in) != nullptr;
+  const bool closed_in = in != nullptr && std::fclose(in) == 0;
+  Counters d = ThisThread() - before;
+  Counters d_write = after_write - before;
+  unlink(path);
+  EXPECT_TRUE(wrote && closed_out && read && closed_in);
+  EXPECT_STREQ(line, "a line\n");
+  // The FILE and its buffer, each freed by fclose: calls counted, all of them freed.
+  EXPECT_GT(d_write.calls, 0u);
+  EXPECT_EQ(d_write.frees, d_write.calls);
+  EXPECT_EQ(d_write.net_bytes(), 0);
+  EXPECT_GT(d.calls, d_write.calls);
+  EXPECT_EQ(d.frees, d.calls);
+  EXPECT_EQ(d.bytes_freed, d.bytes);
+  EXPECT_EQ(d.net_bytes(), 0);
+}
+
+TEST(Meter, AnotherThreadsCountsAreItsOwnAndAddUpInTheProcess) {
+  // A first thread out of the way: glibc keeps its stack (and TLS vector) for the next.
+  std::thread warm([] {});
+  warm.join();
+
+  std::atomic<bool> go{false};
+  Counters at_start, in_thread;
+  void* handed_over = nullptr;
+  auto body = [&] {
+    at_start = ThisThread();
+    while (!go.load()) {
+    }
+    Counters t0 = ThisThread();
+    void* a = std::malloc(1000);
+    Use(a, 1000);
+    char* b = new char[2345];
+    Use(b, 2345);
+    void* c = std::calloc(3, 100);
+    Use(c, 300);
+    std::free(a);
+    delete[] b;
+    in_thread = ThisThread() - t0;
+    handed_over = c;  // freed by the main thread: that free is the main thread's
+  };
+  Counters p0 = Process();
+  Counters m0 = ThisThread();
+  std::thread worker(body);
+  Counters m_start = ThisThread() - m0;  // libstdc++'s state for the thread, freed by the thread
+  go.store(true);
+  worker.join();
+  Counters m_all = ThisThread() - m0;
+  Counters p = Process() - p0;
+  Counters whole_thread = p - m_all;  // everything the thread did, from start to exit
+  Counters m1 = ThisThread();
+  std::free(handed_over);
+  Counters main_free = ThisThread() - m1;
+
+  EXPECT_EQ(at_start, Counters{});  // a thread's counters start at zero
+  EXPECT_EQ(in_thread.calls, 3u);
+  EXPECT_EQ(in_thread.bytes, 1000u + 2345 + 300);
+  EXPECT_EQ(in_thread.frees, 2u);
+  EXPECT_EQ(in_thread.bytes_freed, 1000u + 2345);
+  EXPECT_EQ(m_start.calls, 1u);
+  EXPECT_EQ(m_start.frees, 0u);
+  EXPECT_EQ(m_all, m_start);  // join allocates nothing
+  // What the process gained beyond the main thread is exactly the thread's figures,
+  // plus its freeing the state the main thread made for it.
+  EXPECT_EQ(whole_thread.calls, in_thread.calls);
+  EXPECT_EQ(whole_thread.bytes, in_thread.bytes);
+  EXPECT_EQ(whole_thread.charged_bytes, in_thread.charged_bytes);
+  EXPECT_EQ(whole_thread.frees, in_thread.frees + 1);
+  EXPECT_EQ(whole_thread.bytes_freed, in_thread.bytes_freed + m_start.bytes);
+  EXPECT_EQ(main_free.frees, 1u);
+  EXPECT_EQ(main_free.bytes_freed, 300u);
+}
+
+}  // namespace
+}  // namespace memh::harness::alloc

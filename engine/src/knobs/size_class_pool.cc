@@ -44,14 +44,21 @@ void SizeClassPool::Release(std::uint8_t* data, std::size_t capacity) noexcept {
   returns_.fetch_add(1, std::memory_order_relaxed);
   int cls = ClassOf(capacity);
   bool pooled_size = cls >= 0 && capacity == (std::size_t{1} << (cls + kMinClassLog2));
-  if (pooled_size && retained_bytes_.load(std::memory_order_relaxed) + capacity <= retained_cap_bytes_) {
+  // Room under the cap is claimed in one atomic step: two returns checking the count
+  // and adding to it separately could both get in and leave the pool over its cap.
+  std::uint64_t retained = retained_bytes_.load(std::memory_order_relaxed);
+  while (pooled_size && retained + capacity <= retained_cap_bytes_) {
+    if (!retained_bytes_.compare_exchange_weak(retained, retained + capacity, std::memory_order_relaxed)) continue;
     FreeList& list = lists_[cls];
-    std::lock_guard lock(list.mutex);
-    if (list.buffers.size() < kSlotsPerClass) {
-      list.buffers.push_back(data);  // within the reserved capacity: no allocation
-      retained_bytes_.fetch_add(capacity, std::memory_order_relaxed);
-      return;
+    {
+      std::lock_guard lock(list.mutex);
+      if (list.buffers.size() < kSlotsPerClass) {
+        list.buffers.push_back(data);  // within the reserved capacity: no allocation
+        return;
+      }
     }
+    retained_bytes_.fetch_sub(capacity, std::memory_order_relaxed);  // no slot left: give the room back
+    break;
   }
   delete[] data;
 }
