@@ -9,6 +9,7 @@
 
 #include "knobs/buffer.h"
 #include "memh/engine/stats.h"
+#include "memh/engine/status.h"
 
 namespace memh::engine {
 
