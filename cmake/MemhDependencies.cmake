@@ -7,6 +7,8 @@ find_package(nlohmann_json 3 CONFIG REQUIRED)
 find_package(tomlplusplus 3 CONFIG REQUIRED)
 find_package(benchmark CONFIG REQUIRED)
 pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+# The SQLite target (harness/targets/sqlite_target.cc): Debian's libsqlite3-dev.
+find_package(SQLite3 REQUIRED)
 if(BUILD_TESTING)
   find_package(GTest CONFIG REQUIRED)
   include(GoogleTest)

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config git
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libjemalloc-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libjemalloc-dev libsqlite3-dev libssl-dev
   libtomlplusplus-dev nlohmann-json3-dev
   python3-matplotlib chromium  # the report (scripts/report.py) and its render test
   heaptrack zstd  # scripts/heaptrack.sh and its cross-check test

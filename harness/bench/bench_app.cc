@@ -11,8 +11,8 @@
 #include "bench/metering.h"
 #include "bench/scenario_bench.h"
 #include "bench/store_bench.h"
-#include "memh/engine/build_info.h"
 #include "runner/runner.h"
+#include "targets/target.h"
 
 namespace memh::harness {
 namespace {
@@ -124,10 +124,16 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
     return 1;
   }
 
-  const engine::EngineKnobs knobs = engine::LinkedKnobs();
+  // The engine's "buffers,writes,locks" as before; SQLite's version and configuration.
+  const TargetInfo target = LinkedTarget();
+  std::string knobs;
+  for (const auto& [knob, value] : target.knobs) {
+    if (!knobs.empty()) knobs += target.name == "engine" ? "," : "; ";
+    knobs += target.name == "engine" ? value : knob + "=" + value;
+  }
   benchmark::AddCustomContext("memh_variant", std::string(variant));
-  benchmark::AddCustomContext(
-      "memh_knobs", std::string(knobs.buffers) + "," + std::string(knobs.writes) + "," + std::string(knobs.locks));
+  benchmark::AddCustomContext("memh_target", target.name);
+  benchmark::AddCustomContext("memh_knobs", knobs);
   benchmark::AddCustomContext("memh_block_bytes", std::to_string(BenchStores::kBlockBytes));
 
   RegisterStoreBenchmarks(**stores, sizes);

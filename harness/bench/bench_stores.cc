@@ -53,7 +53,7 @@ Status BenchStores::Build(const std::string& path, std::uint64_t blocks) {
   // Larger batches only to build faster; 8 batches of 256 KiB fit the staged write buffer.
   options.batch_size = 1000;
   options.queue_capacity = 8000;
-  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<engine::Store> store, engine::Store::Create(path, options));
+  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<Target> store, CreateTarget(path, options));
   for (std::uint64_t i = 0; i < blocks; ++i) MEMH_RETURN_IF_ERROR(store->Write(NameOf(i).view(), payload()));
   MEMH_RETURN_IF_ERROR(store->Flush());
   return store->Close();
@@ -64,10 +64,10 @@ engine::Result<BenchStore*> BenchStores::Get(std::uint64_t blocks) {
   auto found = stores_.find(blocks);
   if (found != stores_.end()) return &found->second;
 
-  const std::string path = dir_ + "/blocks-" + std::to_string(blocks) + ".mhs";
+  const std::string path = dir_ + "/blocks-" + std::to_string(blocks) + LinkedTarget().file_extension;
   const auto started = std::chrono::steady_clock::now();
   MEMH_RETURN_IF_ERROR(Build(path, blocks));
-  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<engine::Store> store, engine::Store::Open(path, MeasuredOptions()));
+  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<Target> store, OpenTarget(path, MeasuredOptions()));
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   // On stderr, so that it never mixes with the JSON or the console table on stdout.
   std::fprintf(stderr, "memh_bench: built the %llu-block store in %.1f s\n", static_cast<unsigned long long>(blocks),

@@ -1,13 +1,15 @@
-// BenchStores: the stores the engine benchmarks run against, one per size (a number of
-// blocks), each built on first use and then reused by every benchmark of the process,
-// all in one scratch directory that goes away with this object. Block i is named
+// BenchStores: the stores the benchmarks run against, one per size (a number of
+// blocks), each a Target (targets/target.h: the engine variant or SQLite, whichever the
+// executable links), built on first use and then reused by every benchmark of the
+// process, all in one scratch directory that goes away with this object. Block i is named
 // NameOf(i) (runner/key_space.h) and holds kBlockBytes bytes; benchmarks that add or
 // remove blocks put the store back as they found it.
 //
 // A store is built with one commit at the end (a registry flush threshold no build
 // reaches), then closed and reopened with the options the benchmarks measure:
 // otherwise every 200 of its writes would commit a registry as large as the store so
-// far, and building the largest store would take minutes rather than seconds.
+// far, and building the largest store would take minutes rather than seconds. (SQLite
+// takes the same options: one transaction for the build, then one per 200 changes.)
 // Thread-safety: Get() may be called from several benchmark threads at once.
 #pragma once
 
@@ -20,12 +22,13 @@
 
 #include "memh/engine/clock.h"
 #include "memh/engine/result.h"
-#include "memh/engine/store.h"
+#include "memh/engine/options.h"
+#include "targets/target.h"
 
 namespace memh::harness {
 
 struct BenchStore {
-  std::unique_ptr<engine::Store> store;
+  std::unique_ptr<Target> store;  // the linked target (targets/target.h)
   // NameOf(0 .. blocks-1) exist between benchmarks; NameOf(blocks ...) are free for
   // blocks a benchmark adds and removes again.
   std::uint64_t blocks = 0;

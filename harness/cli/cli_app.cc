@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "memh/engine/build_info.h"
 #include "runner/input_file.h"
+#include "targets/target.h"
 
 namespace memh::harness {
 
@@ -27,10 +27,14 @@ engine::Status WriteOutputFile(const std::string& path, std::string_view text) {
 int RunCli(int argc, char** argv, std::string_view variant) {
   CliContext context;
   context.variant.assign(variant);
-  engine::EngineKnobs knobs = engine::LinkedKnobs();
+  // The store this binary measures (targets/target.h): the engine variant it links and
+  // its knobs, or SQLite and its configuration.
+  const TargetInfo target = LinkedTarget();
+  std::string knobs;
+  for (const auto& [knob, value] : target.knobs) knobs += (knobs.empty() ? "" : ", ") + knob + " " + value;
   CLI::App app("memharness: exact heap-allocation measurement of a single-file block store.\n"
-               "This binary's engine: variant " + context.variant + " (buffers " + std::string(knobs.buffers) +
-               ", writes " + std::string(knobs.writes) + ", locks " + std::string(knobs.locks) + ")",
+               "This binary's " + (target.name == "engine" ? std::string("engine: variant ") : target.name + ": ") +
+               context.variant + " (" + knobs + ")",
                "memharness");
   app.require_subcommand(1);
   app.set_version_flag("--version", "memharness 0.1 (" + context.variant + ")");

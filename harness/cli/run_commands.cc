@@ -1,5 +1,6 @@
 // `memharness run [SCENARIO...]` and `memharness list`: run scenario files against this
-// binary's engine variant and report what they allocated.
+// binary's store (its engine variant, or SQLite: targets/target.h) and report what they
+// allocated.
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "runner/results.h"
 #include "runner/runner.h"
 #include "runner/scenario.h"
+#include "targets/target.h"
 
 namespace memh::harness {
 namespace {
@@ -120,6 +122,10 @@ void Run(const RunArgs& args, CliContext& context) {
   Progress("");
 
   nlohmann::ordered_json doc = ToJson(metadata, reports);
+  // The knobs are the linked target's: the engine's three (the same values ToJson
+  // wrote), or SQLite's version and configuration.
+  doc["run"]["knobs"] = nlohmann::ordered_json::object();
+  for (const auto& [knob, value] : LinkedTarget().knobs) doc["run"]["knobs"][knob] = value;
   if (!args.out_dir.empty()) {
     std::error_code error;
     fs::create_directories(args.out_dir, error);

@@ -11,9 +11,10 @@
 #include <mutex>
 
 #include "alloc/phase_marks.h"
-#include "memh/engine/store.h"
+#include "memh/engine/clock.h"
 #include "runner/key_space.h"
 #include "runner/worker_pool.h"
+#include "targets/target.h"
 
 namespace memh::harness {
 namespace {
@@ -66,7 +67,7 @@ struct Client {
 
 class ScenarioExecution {
  public:
-  ScenarioExecution(const Scenario& scenario, engine::Store& store, engine::ManualClock& clock)
+  ScenarioExecution(const Scenario& scenario, Target& store, engine::ManualClock& clock)
       : scenario_(scenario), store_(store), clock_(clock) {}
 
   void Prepare(std::uint32_t max_threads) {
@@ -198,7 +199,7 @@ class ScenarioExecution {
       case OpKind::kFlush:
         return store_.Flush();
       case OpKind::kVacuum:
-        return store_.Vacuum(step.vacuum_full ? engine::VacuumMode::kFull : engine::VacuumMode::kQuick).status();
+        return store_.Vacuum(step.vacuum_full ? engine::VacuumMode::kFull : engine::VacuumMode::kQuick);
       case OpKind::kCommit: {
         MEMH_RETURN_IF_ERROR(store_.Begin());
         for (std::uint32_t i = 0; i < step.txn_size; ++i) {
@@ -217,7 +218,7 @@ class ScenarioExecution {
   }
 
   const Scenario& scenario_;
-  engine::Store& store_;
+  Target& store_;
   engine::ManualClock& clock_;
   KeySpace keys_;
   std::vector<Client> clients_;
@@ -264,16 +265,16 @@ Status WarmUpProcess(const std::string& work_dir) {
   engine::StoreOptions options;
   options.clock = &clock;
   options.sync = engine::SyncPolicy::kNone;
-  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<engine::Store> store, engine::Store::Create(dir + "/warm-up.mhs", options));
+  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<Target> store, CreateTarget(dir + "/warm-up" + LinkedTarget().file_extension, options));
   std::vector<std::uint8_t> payload(5000, 1);
   for (int i = 0; i < 3; ++i) MEMH_RETURN_IF_ERROR(store->Write(NameOf(i).view(), payload));
   MEMH_RETURN_IF_ERROR(store->Flush());
   MEMH_RETURN_IF_ERROR(store->Read(NameOf(0).view()).status());
   MEMH_RETURN_IF_ERROR(store->ReadInto(NameOf(1).view(), payload).status());
   MEMH_RETURN_IF_ERROR(store->Remove(NameOf(2).view()));
-  MEMH_RETURN_IF_ERROR(store->Vacuum(engine::VacuumMode::kQuick).status());
-  MEMH_RETURN_IF_ERROR(store->Vacuum(engine::VacuumMode::kFull).status());
-  MEMH_RETURN_IF_ERROR(store->Verify().status());
+  MEMH_RETURN_IF_ERROR(store->Vacuum(engine::VacuumMode::kQuick));
+  MEMH_RETURN_IF_ERROR(store->Vacuum(engine::VacuumMode::kFull));
+  MEMH_RETURN_IF_ERROR(store->Check());
   MEMH_RETURN_IF_ERROR(store->Close());
   done = true;
   return Status::Ok();
@@ -286,8 +287,8 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
   const std::string& dir = scratch.path();
 
   engine::ManualClock clock(scenario.clock_start_ms);
-  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<engine::Store> store,
-                        engine::Store::Create(dir + "/" + scenario.name + ".mhs", OptionsFor(scenario.store, &clock)));
+  const std::string store_path = dir + "/" + scenario.name + LinkedTarget().file_extension;
+  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<Target> store, CreateTarget(store_path, OptionsFor(scenario.store, &clock)));
   ScenarioRun run;
   run.max_threads = MaxThreads(scenario);
   run.ops = scenario.MeasuredOps();
@@ -316,7 +317,7 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
   MEMH_RETURN_IF_ERROR(store->Close());
   if (!keep_store.empty()) {
     std::error_code error;
-    std::filesystem::copy_file(dir + "/" + scenario.name + ".mhs", keep_store,
+    std::filesystem::copy_file(store_path, keep_store,
                                std::filesystem::copy_options::overwrite_existing, error);
     if (error) return Status::IOError(keep_store, "cannot copy the store: " + error.message());
   }

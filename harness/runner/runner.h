@@ -1,8 +1,11 @@
 // The scenario runner: makes a store in a fresh directory, runs the setup steps, then
 // the measured steps inside one meter Region with every operation marked, and the
 // engine's clock fixed by the scenario, so that a run is repeatable to the byte.
-// Background work of the measured steps is waited for (Store::Drain) inside the
+// Background work of the measured steps is waited for (Target::Drain) inside the
 // region, so the engine's writer thread is counted in full.
+// The store is the Target the executable links (targets/target.h): the engine variant
+// of memharness-<variant>, or SQLite in memharness-sqlite. The runner drives only that
+// interface; its store files are named <scenario><LinkedTarget().file_extension>.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +33,7 @@ struct ScenarioRun {
 };
 
 // Makes the process's one-time initialisations happen now, outside any measurement:
-// a short engine workload in a scratch store under `work_dir` (OpenSSL loads its
+// a short workload in a scratch store of the linked target under `work_dir` (OpenSSL loads its
 // digest implementations on first use, for instance, and would otherwise be counted
 // in whichever scenario runs first). Idempotent.
 engine::Status WarmUpProcess(const std::string& work_dir);
