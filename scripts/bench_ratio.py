@@ -31,10 +31,22 @@ they have them (files of an older, metered-only build) and there is no meter tab
                            --baseline-metered results/bench/baseline-metered-r*.json \\
                            --optimized-metered results/bench/optimized-metered-r*.json [--json FILE]
 
+  --sqlite / --sqlite-metered               optional: the SQLite target's files
+                                            (memh_bench-sqlite, memh_bench_metered-sqlite:
+                                            the same benchmarks over SQLite,
+                                            docs/sqlite_target.md). Adds a table per
+                                            benchmark of baseline, optimized and SQLite
+                                            times with both ratios, baseline / optimized
+                                            and sqlite / optimized (above 1: the
+                                            optimized engine is faster than SQLite), and
+                                            the optimized engine's and SQLite's bytes and
+                                            calls per operation.
+
 --json also writes the tables as JSON for scripts/report.py --bench: "rows" (the
 headline table), "timed_by" and "memory_by" (which binaries the times and the memory
 figures came from), "meter_overhead" (one entry per benchmark and variant) and
-"geomean".
+"geomean"; with --sqlite also "sqlite" ("rows", "timed_by", "memory_by", "geomean"),
+the other keys unchanged.
 
 Exits 2 on unusable input: an unreadable file, a file that is not benchmark JSON, a
 side without benchmarks, or a benchmark that reported an error.
@@ -219,6 +231,45 @@ def render_overhead(entries):
     return "\n".join(lines)
 
 
+def compare_sqlite(baseline, optimized, sqlite, optimized_memory, sqlite_memory):
+    """Rows per benchmark in all three timing sides: the three median times, both ratios
+    (baseline / optimized, sqlite / optimized) and the optimized engine's and SQLite's
+    bytes and calls per operation (from the metered sides when given)."""
+    empty = {"bytes": [], "allocs": []}
+    opt_mem = (optimized_memory or optimized).runs
+    sql_mem = (sqlite_memory or sqlite).runs
+    rows = []
+    for name, base in baseline.runs.items():
+        opt, sql = optimized.runs.get(name), sqlite.runs.get(name)
+        if opt is None or sql is None:
+            continue
+        base_ns, opt_ns, sql_ns = median(base["ns"]), median(opt["ns"]), median(sql["ns"])
+        om, sm = opt_mem.get(name, empty), sql_mem.get(name, empty)
+        rows.append({"name": name, "baseline_ns": base_ns, "optimized_ns": opt_ns, "sqlite_ns": sql_ns,
+                     "ratio": base_ns / opt_ns if opt_ns > 0 else math.inf,
+                     "sqlite_ratio": sql_ns / opt_ns if opt_ns > 0 else math.inf,
+                     "optimized_bytes_per_op": median(om["bytes"]), "sqlite_bytes_per_op": median(sm["bytes"]),
+                     "optimized_allocs_per_op": median(om["allocs"]), "sqlite_allocs_per_op": median(sm["allocs"]),
+                     "runs": f"{len(base['ns'])}/{len(opt['ns'])}/{len(sql['ns'])}"})
+    return rows
+
+
+def render_sqlite(rows):
+    header = ("benchmark", "baseline", "optimized", "sqlite", "base/opt", "sqlite/opt", "bytes/op opt",
+              "bytes/op sqlite", "calls/op opt", "calls/op sqlite", "runs")
+    body = [(r["name"], format_time(r["baseline_ns"]), format_time(r["optimized_ns"]), format_time(r["sqlite_ns"]),
+             f"{r['ratio']:.2f}x", f"{r['sqlite_ratio']:.2f}x",
+             format_count(r["optimized_bytes_per_op"]), format_count(r["sqlite_bytes_per_op"]),
+             format_count(r["optimized_allocs_per_op"]), format_count(r["sqlite_allocs_per_op"]), r["runs"])
+            for r in rows]
+    lines = table(header, body)
+    ratios = [r["sqlite_ratio"] for r in rows if 0 < r["sqlite_ratio"] < math.inf]
+    if ratios:
+        lines.append(f"geometric mean of sqlite / optimized: {geomean(ratios):.2f}x over {len(ratios)} benchmarks "
+                     "(above 1 = the optimized engine faster than SQLite)")
+    return "\n".join(lines)
+
+
 def none_if_inf(value):
     return None if isinstance(value, float) and math.isinf(value) else value
 
@@ -229,12 +280,19 @@ def main(argv):
     parser.add_argument("--optimized", nargs="+", required=True, metavar="JSON")
     parser.add_argument("--baseline-metered", nargs="+", metavar="JSON")
     parser.add_argument("--optimized-metered", nargs="+", metavar="JSON")
+    parser.add_argument("--sqlite", nargs="+", metavar="JSON")
+    parser.add_argument("--sqlite-metered", nargs="+", metavar="JSON")
     parser.add_argument("--json", help="also write the tables here (for scripts/report.py --bench)")
     args = parser.parse_args(argv)
     if (args.baseline_metered is None) != (args.optimized_metered is None):
         print("bench_ratio: give both --baseline-metered and --optimized-metered, or neither", file=sys.stderr)
         return 2
+    if args.sqlite_metered is not None and args.sqlite is None:
+        print("bench_ratio: --sqlite-metered needs --sqlite (the SQLite timing files)", file=sys.stderr)
+        return 2
     try:
+        sqlite = load(args.sqlite) if args.sqlite is not None else None
+        sqlite_metered = load(args.sqlite_metered) if args.sqlite_metered is not None else None
         timing = {"baseline": load(args.baseline), "optimized": load(args.optimized)}
         metered = None
         if args.baseline_metered is not None:
@@ -292,6 +350,17 @@ def main(argv):
               "medians:")
         print(render_overhead(entries))
 
+    sqlite_rows = None
+    if sqlite is not None:
+        sqlite_rows = compare_sqlite(timing["baseline"], timing["optimized"], sqlite,
+                                     metered["optimized"] if metered is not None else None, sqlite_metered)
+        print()
+        print(f"against SQLite: times: {describe(sqlite)}; bytes/op and calls/op: {describe(sqlite_metered or sqlite)}; "
+              "medians:")
+        print(render_sqlite(sqlite_rows))
+        for name in timing["optimized"].runs.keys() - sqlite.runs.keys():
+            print(f"bench_ratio: warning: {name} has no SQLite run", file=sys.stderr)
+
     if args.json:
         keys = ("name", "baseline_ns", "optimized_ns", "ratio", "baseline_bytes_per_op", "optimized_bytes_per_op",
                 "baseline_allocs_per_op", "optimized_allocs_per_op", "runs")
@@ -304,6 +373,11 @@ def main(argv):
                            "ratio_if_metered": metered_ratio,
                            "meter_overhead": {v: geomean([e["ratio"] for e in entries if e["variant"] == v])
                                               for v in VARIANTS}}}
+        if sqlite_rows is not None:
+            doc["sqlite"] = {"rows": [{k: none_if_inf(v) for k, v in r.items()} for r in sqlite_rows],
+                             "timed_by": describe(sqlite),
+                             "memory_by": describe(sqlite_metered or sqlite),
+                             "geomean": {"sqlite_ratio": geomean([r["sqlite_ratio"] for r in sqlite_rows])}}
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1)
     return 0

@@ -240,6 +240,82 @@ class BenchRatioTest(unittest.TestCase):
         line = next(l for l in out.splitlines() if l.startswith("read/1"))
         self.assertNotIn(" 0 ", line)
 
+    # SQLite's files: times of the timing build, bytes and calls of the metered one.
+    SQLITE_TIMES = {"timing": {"update/1": [2000, 2400, 2200], "scenario/u/manual_time": [40, 44, 50]},
+                    "metered": {"update/1": [3000, 3100, 2900], "scenario/u/manual_time": [60, 61, 66]}}
+    SQLITE_MEMORY = {"update/1": (5000.0, 30.0), "scenario/u/manual_time": (269079.0, 37.0)}
+
+    def write_sqlite(self):
+        files = {}
+        for build, times in self.SQLITE_TIMES.items():
+            paths = []
+            for r in range(3):
+                rows = []
+                for name, values in times.items():
+                    if build == "timing":
+                        rows.append(timing_row(name, values[r], self.UNITS[name]))
+                    else:
+                        b, a = self.SQLITE_MEMORY[name]
+                        rows.append(row(name, values[r], self.UNITS[name], bytes_per_op=b, allocs_per_op=a))
+                paths.append(self.write(f"sqlite-{build}-r{r}.json", doc("sqlite", rows, build)))
+            files[build] = paths
+        return files
+
+    def test_sqlite_section_with_both_ratios_and_existing_keys_unchanged(self):
+        without, _, _ = self.run_both_builds()
+        files = self.write_both_builds()
+        sqlite = self.write_sqlite()
+        json_out = os.path.join(self.dir.name, "ratio-sqlite.json")
+        argv = ["--baseline", *files[("baseline", "timing")], "--optimized", *files[("optimized", "timing")],
+                "--baseline-metered", *files[("baseline", "metered")],
+                "--optimized-metered", *files[("optimized", "metered")],
+                "--sqlite", *sqlite["timing"], "--sqlite-metered", *sqlite["metered"], "--json", json_out]
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = bench_ratio.main(argv)
+        self.assertEqual(code, 0, err.getvalue())
+        with open(json_out) as f:
+            result = json.load(f)
+        for key in ("rows", "timed_by", "memory_by", "meter_overhead", "geomean"):
+            self.assertEqual(result[key], without[key], key)
+        section = result["sqlite"]
+        self.assertIn("memh_bench-sqlite", section["timed_by"])
+        self.assertIn("memh_bench_metered-sqlite", section["memory_by"])
+        ratios = []
+        for r in section["rows"]:
+            name = r["name"]
+            base = self.median_ns("baseline", "timing", name)
+            opt = self.median_ns("optimized", "timing", name)
+            sql = statistics.median(self.SQLITE_TIMES["timing"][name]) * NS[self.UNITS[name]]
+            self.assertAlmostEqual(r["baseline_ns"], base)
+            self.assertAlmostEqual(r["optimized_ns"], opt)
+            self.assertAlmostEqual(r["sqlite_ns"], sql)
+            self.assertAlmostEqual(r["ratio"], base / opt)
+            self.assertAlmostEqual(r["sqlite_ratio"], sql / opt)
+            self.assertEqual(r["optimized_bytes_per_op"], self.MEMORY["optimized"][name][0])
+            self.assertEqual(r["sqlite_bytes_per_op"], self.SQLITE_MEMORY[name][0])
+            self.assertEqual(r["sqlite_allocs_per_op"], self.SQLITE_MEMORY[name][1])
+            self.assertEqual(r["runs"], "3/3/3")
+            ratios.append(sql / opt)
+        self.assertEqual(len(section["rows"]), 2)
+        self.assertAlmostEqual(section["geomean"]["sqlite_ratio"], math.sqrt(ratios[0] * ratios[1]))
+        line = next(l for l in out.getvalue().splitlines() if l.startswith("update/1") and "x " in l and
+                    l.count("x") >= 2 and "5,000" in l)
+        self.assertIn(f"{ratios[[r['name'] for r in section['rows']].index('update/1')]:.2f}x", line)
+
+    def test_sqlite_metered_without_sqlite_is_unusable(self):
+        files = self.write_both_builds()
+        sqlite = self.write_sqlite()
+        code, _, err = self.run_main(files[("baseline", "timing")], files[("optimized", "timing")])
+        self.assertEqual(code, 0)
+        argv = ["--baseline", *files[("baseline", "timing")], "--optimized", *files[("optimized", "timing")],
+                "--sqlite-metered", *sqlite["metered"]]
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = bench_ratio.main(argv)
+        self.assertEqual(code, 2)
+        self.assertIn("--sqlite", err.getvalue())
+
 
 if __name__ == "__main__":
     unittest.main()
