@@ -25,6 +25,13 @@
 #            --build-dir DIR  (build and run there; default $MEMH_BUILD_DIR, else
 #                             build/release)
 #            --bin DIR  (run the binaries already built in DIR; no build)
+#            --with-sqlite  also memh_bench-sqlite and memh_bench_metered-sqlite, the same
+#                           benchmarks over SQLite (docs/sqlite_target.md), in the same
+#                           rounds; adds a table of baseline, optimized and SQLite times
+#                           with both ratios (baseline/optimized, sqlite/optimized) and
+#                           ratio.json's "sqlite" section. Off by default: it adds about
+#                           half to the run time (the short run would pass 2.5 minutes
+#                           on 2 cores)
 #
 # Output in results/bench/: <variant>-r<round>.json (the timing build) and
 # <variant>-metered-r<round>.json (the metered build), Google Benchmark's JSON, which
@@ -40,6 +47,7 @@ filter=.
 scenario_runs=3
 build_dir=${MEMH_BUILD_DIR:-build/release}
 bin=
+with_sqlite=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --full) sizes=1000,100000,1000000; min_time=0.5; shift ;;
@@ -50,7 +58,9 @@ while [[ $# -gt 0 ]]; do
     --scenario-runs) scenario_runs=$2; shift 2 ;;
     --build-dir) build_dir=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --with-sqlite) with_sqlite=1; shift ;;
+    --without-sqlite) with_sqlite=0; shift ;;
+    -h|--help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,27 +74,39 @@ done
 # The two ends of the waterfall (cmake/variants.txt): baseline and optimized.
 mapfile -t variants < <(scripts/variants.sh --ends)
 first=${variants[0]} last=${variants[1]}
+# What runs in each round: the two engine variants, and SQLite when asked.
+runs=("${variants[@]}")
+if ((with_sqlite)); then runs+=(sqlite); fi
 started=$SECONDS
 if [[ -z $bin ]]; then
   scripts/install-deps.sh
   cmake --preset release -B "$build_dir" >/dev/null
   targets=()
-  for variant in "${variants[@]}"; do targets+=(memh_bench-"$variant" memh_bench_metered-"$variant"); done
+  for variant in "${runs[@]}"; do targets+=(memh_bench-"$variant" memh_bench_metered-"$variant"); done
   cmake --build "$build_dir" -j 2 --target "${targets[@]}"
   bin=$build_dir/bin
 fi
 
+for variant in "${runs[@]}"; do
+  for program in memh_bench-"$variant" memh_bench_metered-"$variant"; do
+    if [[ ! -x $bin/$program ]]; then
+      echo "bench.sh: $bin/$program does not exist (build it, or leave out --with-sqlite)" >&2
+      exit 2
+    fi
+  done
+done
+
 out=results/bench
 mkdir -p "$out"
 rm -f "$out"/"$first"-*r*.json "$out"/"$last"-*r*.json "$out"/"$first"-*r*.log "$out"/"$last"-*r*.log \
-  "$out"/ratio.txt "$out"/ratio.json
+  "$out"/sqlite-*r*.json "$out"/sqlite-*r*.log "$out"/ratio.txt "$out"/ratio.json
 echo "benchmarks: sizes $sizes, $rounds rounds, min time $min_time s, scenarios $scenario_runs runs each," \
   "filter '$filter'"
 echo "times from memh_bench-{${variants[0]},${variants[1]}} (jemalloc, nothing hooked);" \
   "bytes, calls and the meter's cost from memh_bench_metered-{${variants[0]},${variants[1]}} (the meter's hooks)"
 for ((round = 1; round <= rounds; round++)); do
   for build in timing metered; do
-    for variant in "${variants[@]}"; do
+    for variant in "${runs[@]}"; do
       if [[ $build == timing ]]; then
         program=memh_bench-$variant
         name=$variant-r$round
@@ -105,10 +127,16 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 
+if ((with_sqlite)); then
+  echo "SQLite: times from memh_bench-sqlite, bytes and calls from memh_bench_metered-sqlite"
+fi
+
+sqlite_args=()
+if ((with_sqlite)); then sqlite_args=(--sqlite "$out"/sqlite-r*.json --sqlite-metered "$out"/sqlite-metered-r*.json); fi
 echo
 /usr/bin/python3 scripts/bench_ratio.py \
   --baseline "$out/$first"-r*.json --optimized "$out/$last"-r*.json \
   --baseline-metered "$out/$first"-metered-r*.json --optimized-metered "$out/$last"-metered-r*.json \
-  --json "$out"/ratio.json \
+  "${sqlite_args[@]}" --json "$out"/ratio.json \
   | tee "$out"/ratio.txt
 echo "bench.sh: done in $((SECONDS - started)) s; JSON in $out/"
