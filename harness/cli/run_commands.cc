@@ -122,10 +122,6 @@ void Run(const RunArgs& args, CliContext& context) {
   Progress("");
 
   nlohmann::ordered_json doc = ToJson(metadata, reports);
-  // The knobs are the linked target's: the engine's three (the same values ToJson
-  // wrote), or SQLite's version and configuration.
-  doc["run"]["knobs"] = nlohmann::ordered_json::object();
-  for (const auto& [knob, value] : LinkedTarget().knobs) doc["run"]["knobs"][knob] = value;
   if (!args.out_dir.empty()) {
     std::error_code error;
     fs::create_directories(args.out_dir, error);

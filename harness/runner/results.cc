@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "alloc/meter.h"
-#include "memh/engine/build_info.h"
+#include "targets/target.h"
 
 namespace memh::harness {
 namespace {
@@ -141,10 +141,7 @@ RunMetadata CollectMetadata(const std::string& variant, const std::string& sourc
   if (m.git_commit.empty()) m.git_commit = "unknown";
   if (m.git_branch.empty()) m.git_branch = "unknown";
   m.variant = variant;
-  engine::EngineKnobs knobs = engine::LinkedKnobs();
-  m.buffers = knobs.buffers;
-  m.writes = knobs.writes;
-  m.locks = knobs.locks;
+  m.knobs = LinkedTarget().knobs;
   m.compiler = "g++ " __VERSION__;
 #ifdef MEMH_BUILD_TYPE
   m.build_type = MEMH_BUILD_TYPE;
@@ -183,7 +180,7 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
                 {"git_branch", m.git_branch},
                 {"git_dirty", m.git_dirty},
                 {"variant", m.variant},
-                {"knobs", {{"buffers", m.buffers}, {"writes", m.writes}, {"locks", m.locks}}},
+                {"knobs", nlohmann::ordered_json::object()},
                 {"compiler", m.compiler},
                 {"build_type", m.build_type},
                 {"allocator", m.allocator},
@@ -196,6 +193,7 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
                   {"check",
                    {{"malloc", ProbeJson(m.meter_check.malloc_probe)},
                     {"operator_new", ProbeJson(m.meter_check.new_probe)}}}}}};
+  for (const auto& [knob, value] : m.knobs) doc["run"]["knobs"][knob] = value;
   doc["scenarios"] = nlohmann::ordered_json::array();
   for (const ScenarioReport& r : reports) {
     const ScenarioRun& run = r.run;

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,7 +25,10 @@ inline constexpr double kBytesPerMB = 1'000'000.0;  // our MB is decimal, everyw
 struct RunMetadata {
   std::string git_commit, git_branch;
   bool git_dirty = false;
-  std::string variant, buffers, writes, locks;
+  std::string variant;
+  // The linked target's knobs (targets/target.h): the engine's buffers, writes and
+  // locks, or SQLite's version and configuration.
+  std::vector<std::pair<std::string, std::string>> knobs;
   std::string compiler, build_type, allocator, cpu, started_at;
   alloc::PathCheck meter_check;  // proof the meter was counting (path_check.h)
 };
