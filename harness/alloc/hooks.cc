@@ -47,6 +47,7 @@ Global g;
 // Trivially constructible, so it lives in static TLS with no lazy allocation.
 struct ThreadState {
   Counters counters;
+  Counters nested;  // the part of `counters` made while inside the backend
   std::uint64_t fail_nth;  // 0 = not armed
   std::uint64_t attempts;
   bool fail_persistent;
@@ -86,6 +87,8 @@ void* Allocate(std::size_t size, std::size_t align) {
   if (base == nullptr) return nullptr;
   if (nested) {  // counted only for calls that return memory, as `calls` is
     g.nested_calls.fetch_add(1, std::memory_order_relaxed);
+    t.nested.bytes += size;
+    t.nested.calls += 1;
   } else if (t.foreign) {
     g.foreign_calls.fetch_add(1, std::memory_order_relaxed);
   }
@@ -121,6 +124,10 @@ void Release(void* user) {
   Header* header = HeaderOf(user);
   const std::size_t size = RequestedSize(user);
   header->magic = 0;  // a second free of the same block dies instead of corrupting counts
+  if (t.backend_depth > 0) {
+    t.nested.frees += 1;
+    t.nested.bytes_freed += size;
+  }
   t.counters.frees += 1;
   t.counters.bytes_freed += size;
   g.frees.fetch_add(1, std::memory_order_relaxed);
@@ -146,6 +153,7 @@ bool ValidAlignment(std::size_t align) { return align != 0 && (align & (align - 
 
 // ---- Meter API over the counters above (meter.h) ----
 Counters ThisThread() { return t.counters; }
+Counters ThisThreadNested() { return t.nested; }
 Counters Process() {
   Counters c;
   c.bytes = g.bytes.load(std::memory_order_relaxed);

@@ -50,6 +50,11 @@ struct Counters {
 
 // The calling thread's counters since it started.
 Counters ThisThread();
+// The part of ThisThread() made while the thread was inside the backing allocator: a
+// profiler in front of the system allocator (heaptrack) allocating for its own
+// bookkeeping, whose calls reach these hooks too. Always zero on jemalloc. The
+// program's own calls are ThisThread() - ThisThreadNested().
+Counters ThisThreadNested();
 // Every thread's, since the process started (threads that exited included).
 Counters Process();
 // Requested bytes allocated and not yet freed, process-wide.

@@ -20,15 +20,19 @@ void (*volatile g_free)(void*) = std::free;
 void* (*volatile g_new)(std::size_t) = static_cast<void* (*)(std::size_t)>(::operator new);
 void (*volatile g_delete)(void*) noexcept = static_cast<void (*)(void*) noexcept>(::operator delete);
 
+// This thread's own calls: a profiler in front of the backend (heaptrack) allocates
+// for its bookkeeping inside our calls, and those are not the probe's.
+Counters Own() { return ThisThread() - ThisThreadNested(); }
+
 template <typename Allocate, typename Release>
 ProbeCount Probe(std::size_t bytes, Allocate allocate, Release release) {
   ProbeCount probe;
   probe.requested = bytes;
-  const Counters before = ThisThread();
+  const Counters before = Own();
   void* volatile block = allocate(bytes);
-  const Counters allocated = ThisThread();
+  const Counters allocated = Own();
   release(block);
-  const Counters after = ThisThread();
+  const Counters after = Own();
   probe.bytes = allocated.bytes - before.bytes;
   probe.calls = allocated.calls - before.calls;
   probe.frees = after.frees - allocated.frees;

@@ -16,6 +16,7 @@ namespace memh::harness::alloc {
 // --- meter.h: nothing is counted -------------------------------------------------
 
 Counters ThisThread() { return {}; }
+Counters ThisThreadNested() { return {}; }
 Counters Process() { return {}; }
 std::uint64_t LiveBytes() { return 0; }
 std::uint64_t PeakLiveBytes() { return 0; }
