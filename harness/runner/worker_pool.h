@@ -20,7 +20,9 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Calls task(i) on `threads` threads (i = 0 on the caller). REQUIRES threads <= workers + 1.
+  // Calls task(i) on `threads` threads (i = 0 on the caller).
+  // REQUIRES 1 <= threads <= workers + 1. If task(0) throws on the caller, Run leaves
+  // while the workers may still be running theirs: tasks report errors as values.
   template <typename Task>
   void Run(std::uint32_t threads, Task& task) {
     RunErased(threads, &task, [](void* t, std::uint32_t i) { (*static_cast<Task*>(t))(i); });

@@ -145,6 +145,7 @@ def read(path):
     finally:
         proc.stdout.close()
         err = proc.stderr.read()
+        proc.stderr.close()
         proc.wait()
     if proc.returncode != 0:
         raise ReportError(f"{path}: zstdcat failed: {err.strip().splitlines()[-1] if err.strip() else proc.returncode}")

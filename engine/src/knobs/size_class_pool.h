@@ -2,7 +2,8 @@
 // cap on the bytes it keeps. The pooled strategies of the buffers and writes knobs
 // rent from one each. Every free list is reserved when the pool is made, so renting
 // and returning never allocate once a buffer of the class exists: that is the point.
-// Buffers larger than the largest class are plain heap allocations (counted apart).
+// Buffers larger than the largest class are plain heap allocations, never kept; they
+// count in rents() and returns() like any other.
 // Thread-safety: Rent() and returns may come from any thread.
 #pragma once
 
