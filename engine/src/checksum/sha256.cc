@@ -20,3 +20,24 @@ Digest Sha256Parts(std::initializer_list<std::span<const std::uint8_t>> parts) {
 }
 
 }  // namespace memh::engine
+
+namespace memh::engine {
+namespace {
+
+static_assert(sizeof(SHA256_CTX) <= 112 && alignof(SHA256_CTX) <= 8, "Sha256Stream::state_ holds a SHA256_CTX");
+
+SHA256_CTX* Context(std::uint8_t* state) { return reinterpret_cast<SHA256_CTX*>(state); }
+
+}  // namespace
+
+Sha256Stream::Sha256Stream() { SHA256_Init(Context(state_)); }
+
+void Sha256Stream::Update(std::span<const std::uint8_t> bytes) { SHA256_Update(Context(state_), bytes.data(), bytes.size()); }
+
+Digest Sha256Stream::Finish() {
+  Digest digest;
+  SHA256_Final(digest.data(), Context(state_));
+  return digest;
+}
+
+}  // namespace memh::engine

@@ -10,7 +10,7 @@ namespace memh::engine {
 namespace {
 
 constexpr std::uint8_t kMagic[8] = {'M', 'H', 'R', 'E', 'G', 'I', 'S', 0};
-constexpr std::size_t kChecksumOffset = 24;
+constexpr std::size_t kChecksumOffset = kRegistryChecksumOffset;
 constexpr std::size_t kAfterChecksum = 56;
 constexpr std::uint32_t kVersion = 1;
 
@@ -32,15 +32,29 @@ Status ValidateBlockName(std::string_view name) {
   return Status::Ok();
 }
 
-void EncodeRegistry(const BlockMap& blocks, std::span<std::uint8_t> out) {
-  std::fill(out.begin(), out.end(), 0);
-  std::uint8_t* p = out.data();
-  std::memcpy(p, kMagic, 8);
-  PutU32(p + 8, kVersion);
-  PutU32(p + 12, kRegistryEntryBytes);
-  PutU64(p + 16, blocks.size());
-  std::uint8_t* e = p + kRegistryHeaderBytes;
-  for (const auto& [name, entry] : blocks) {
+RegistryEncoder::RegistryEncoder(const BlockMap& blocks)
+    : blocks_(blocks), next_(blocks.begin()), end_(blocks.end()) {}
+
+std::size_t RegistryEncoder::Next(std::span<std::uint8_t> out) {
+  std::size_t used = 0;
+  if (!header_written_) {
+    std::uint8_t* p = out.data();
+    std::fill(p, p + kRegistryHeaderBytes, 0);
+    std::memcpy(p, kMagic, 8);
+    PutU32(p + 8, kVersion);
+    PutU32(p + 12, kRegistryEntryBytes);
+    PutU64(p + 16, blocks_.size());
+    // The checksum covers the header around its own field: [0, 24) and [56, 64).
+    checksum_.Update(out.subspan(0, kChecksumOffset));
+    checksum_.Update(out.subspan(kAfterChecksum, kRegistryHeaderBytes - kAfterChecksum));
+    header_written_ = true;
+    used = kRegistryHeaderBytes;
+  }
+  const std::size_t first_entry = used;
+  for (; next_ != end_ && out.size() - used >= kRegistryEntryBytes; ++next_) {
+    const auto& [name, entry] = *next_;
+    std::uint8_t* e = out.data() + used;
+    std::fill(e, e + kRegistryEntryBytes, 0);
     std::memcpy(e, name.data(), name.size());
     PutU32(e + 32, entry.type);
     PutU64(e + 36, entry.offset);
@@ -48,10 +62,20 @@ void EncodeRegistry(const BlockMap& blocks, std::span<std::uint8_t> out) {
     std::copy(entry.sha256.begin(), entry.sha256.end(), e + 52);
     PutU32(e + 84, entry.flags);
     PutU64(e + 88, entry.modified_ms);
-    e += kRegistryEntryBytes;
+    used += kRegistryEntryBytes;
   }
-  Digest digest = RegistryChecksum(out);
-  std::copy(digest.begin(), digest.end(), p + kChecksumOffset);
+  checksum_.Update(out.subspan(first_entry, used - first_entry));
+  return used;
+}
+
+Digest RegistryEncoder::Checksum() { return checksum_.Finish(); }
+
+void EncodeRegistry(const BlockMap& blocks, std::span<std::uint8_t> out) {
+  RegistryEncoder encoder(blocks);
+  const std::size_t used = encoder.Next(out);
+  (void)used;  // the whole registry: out is exactly its size
+  const Digest digest = encoder.Checksum();
+  std::copy(digest.begin(), digest.end(), out.data() + kChecksumOffset);
 }
 
 Result<BlockMap> DecodeRegistry(std::span<const std::uint8_t> bytes, std::string_view where) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "checksum/sha256.h"
 #include "memh/engine/result.h"
 #include "registry/block_entry.h"
 
@@ -25,6 +26,29 @@ inline std::uint64_t RegistryEncodedSize(std::uint64_t entries) {
 }
 // REQUIRES out.size() == RegistryEncodedSize(blocks.size()).
 void EncodeRegistry(const BlockMap& blocks, std::span<std::uint8_t> out);
+
+// The same bytes a piece at a time, so that a commit can write a registry of any size
+// through one buffer of bounded size (at a million blocks the registry is 96 MB): each
+// Next() fills a piece, the first starting with the 64-byte header whose checksum
+// field is still zero; once done(), Checksum() is what goes at kRegistryChecksumOffset.
+// The blocks must not change while it runs. Allocates nothing.
+inline constexpr std::size_t kRegistryChecksumOffset = 24;
+class RegistryEncoder {
+ public:
+  explicit RegistryEncoder(const BlockMap& blocks);
+  // Encodes the next bytes into `out` (which must hold the header and one entry, or
+  // whatever is left) and returns how many: the header (first piece only) and as many
+  // whole entries as fit.
+  std::size_t Next(std::span<std::uint8_t> out);
+  bool done() const { return header_written_ && next_ == end_; }
+  Digest Checksum();
+
+ private:
+  const BlockMap& blocks_;
+  BlockMap::const_iterator next_, end_;
+  bool header_written_ = false;
+  Sha256Stream checksum_;
+};
 // Parses and checks a registry extent: magic, version, entry size, count against the
 // length, checksum, names valid, sorted and unique. `where` prefixes every error.
 Result<BlockMap> DecodeRegistry(std::span<const std::uint8_t> bytes, std::string_view where);

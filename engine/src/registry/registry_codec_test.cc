@@ -27,6 +27,51 @@ std::vector<std::uint8_t> Encode(const BlockMap& blocks) {
   return bytes;
 }
 
+// A registry written a piece at a time (as a commit writes one larger than its piece
+// buffer) is byte for byte the registry encoded whole, for every piece size from the
+// smallest allowed (the header and one entry) up.
+TEST(RegistryCodec, PiecesMakeTheSameBytesAsTheWhole) {
+  BlockMap blocks;
+  for (int i = 0; i < 37; ++i) {
+    BlockEntry entry;
+    entry.name = "b/" + std::to_string(1000 + i);
+    entry.offset = 512 * (i + 3);
+    entry.length = 7 * i;
+    entry.sha256.fill(static_cast<std::uint8_t>(i));
+    entry.modified_ms = 50 + i;
+    blocks.emplace(entry.name, entry);
+  }
+  const std::vector<std::uint8_t> whole = Encode(blocks);
+  for (std::size_t piece : {kRegistryHeaderBytes + kRegistryEntryBytes, std::size_t{300}, std::size_t{1000},
+                            whole.size()}) {
+    std::vector<std::uint8_t> written;
+    std::vector<std::uint8_t> buffer(piece);
+    RegistryEncoder encoder(blocks);
+    int pieces = 0;
+    while (!encoder.done()) {
+      const std::size_t n = encoder.Next(buffer);
+      ASSERT_GT(n, 0u) << piece;
+      ASSERT_LE(n, piece);
+      written.insert(written.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+      ++pieces;
+    }
+    const Digest checksum = encoder.Checksum();
+    ASSERT_EQ(written.size(), whole.size()) << piece;
+    std::copy(checksum.begin(), checksum.end(), written.begin() + kRegistryChecksumOffset);
+    EXPECT_EQ(written, whole) << "piece " << piece;
+    if (piece == whole.size()) {
+      EXPECT_EQ(pieces, 1);
+    } else {
+      EXPECT_GT(pieces, 1) << piece;
+    }
+  }
+  // An empty registry is its header alone, in one piece.
+  RegistryEncoder empty(BlockMap{});
+  std::vector<std::uint8_t> header(kRegistryHeaderBytes);
+  EXPECT_EQ(empty.Next(header), kRegistryHeaderBytes);
+  EXPECT_TRUE(empty.done());
+}
+
 TEST(RegistryCodec, RoundTrips) {
   BlockMap blocks = SampleBlocks();
   Result<BlockMap> decoded = DecodeRegistry(Encode(blocks), "reg");

@@ -3,6 +3,8 @@
 // synced. Runs on the writer thread (or on the creating thread before it starts).
 #include "store/store_core.h"
 
+#include <algorithm>
+
 namespace memh::engine {
 namespace {
 
@@ -12,7 +14,38 @@ std::uint64_t MapPagesFor(std::uint64_t total, std::uint64_t runs, std::uint32_t
   return PagesFor(64 + (total + 7) / 8 + 16 * (runs + 4), page_size);
 }
 
+// The registry is encoded and written through one buffer of at most this many bytes
+// (about 10,900 entries), so that a commit holds no copy of a registry the size of
+// the store (96 MB at a million blocks): what a commit allocates does not grow with
+// the store. A registry that fits is one piece, exactly as before.
+constexpr std::uint64_t kRegistryPieceBytes = 1 << 20;
+
 }  // namespace
+
+// Writes the registry into its fresh extent at `offset`. One that fits in a piece is
+// one write, checksum included; a larger one is written a piece at a time, then its
+// checksum into the header's field (the extent is fresh: no reader sees it before the
+// header slot names it).
+Status StoreCore::WriteRegistry(std::uint64_t offset, std::uint64_t length) {
+  Buffer piece = writer_buffers_.Acquire(std::min(length, kRegistryPieceBytes));
+  RegistryEncoder encoder(blocks_);
+  std::uint64_t at = offset;
+  while (!encoder.done()) {
+    std::span<std::uint8_t> bytes = piece.span().first(encoder.Next(piece.span()));
+    const bool whole = at == offset && encoder.done();
+    if (whole) {
+      const Digest checksum = encoder.Checksum();
+      std::copy(checksum.begin(), checksum.end(), bytes.begin() + kRegistryChecksumOffset);
+    }
+    WriterIoGate io(gate_);
+    MEMH_RETURN_IF_ERROR(file_->WriteAt(at, bytes));
+    if (whole) return Status::Ok();
+    at += bytes.size();
+  }
+  const Digest checksum = encoder.Checksum();
+  WriterIoGate io(gate_);
+  return file_->WriteAt(offset + kRegistryChecksumOffset, checksum);
+}
 
 Status StoreCore::CommitNow(bool force, bool release_all) {
   if (!force && !release_all && dirty_changes_ == 0) return Status::Ok();
@@ -32,7 +65,7 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
   const std::uint64_t registry_length = RegistryEncodedSize(blocks_.size());
   Extent registry_extent;
   Extent map_extent;
-  FreeSpaceMap persisted(0, 1);
+  FreeSpaceMap& persisted = commit_map_;
   {
     ExclusiveGate gate(gate_);
     if (release_all) {
@@ -80,13 +113,11 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
   Status status;
   bool sync_failed = false;
   {
-    Buffer registry = writer_buffers_.Acquire(registry_length);
-    EncodeRegistry(blocks_, registry.span());
+    status = WriteRegistry(slot.registry_offset, registry_length);
     Buffer map = writer_buffers_.Acquire(slot.map_length);
     EncodeMapPadded(persisted, map.span());
     HeaderSlotBytes header = EncodeHeaderSlot(slot);
     WriterIoGate io(gate_);
-    status = file_->WriteAt(slot.registry_offset, registry.span());
     if (status.ok()) status = file_->WriteAt(slot.map_offset, map.span());
     if (status.ok() && sync) sync_failed = !(status = file_->Sync()).ok();
     if (status.ok()) status = file_->WriteAt(SlotOffset(SlotIndexFor(slot.generation)), header);

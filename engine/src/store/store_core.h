@@ -105,6 +105,7 @@ class StoreCore {
   // Commit (commit.cc). `release_all` frees retired extents at once and truncates the
   // file to its last used page (vacuum's final commit).
   Status CommitNow(bool force, bool release_all);
+  Status WriteRegistry(std::uint64_t offset, std::uint64_t length);  // commit.cc
 
   // Vacuum (vacuum.cc).
   // `requested_ms`: the caller's clock when it asked (stamped as the last vacuum).
@@ -134,6 +135,10 @@ class StoreCore {
   HeaderSlot committed_;
   BlockMap blocks_;
   FreeSpaceMap map_{0, 1};
+  // Writer thread only: the map a commit persists (map_ less what the new generation
+  // no longer references), kept between commits so that copying map_ into it reuses
+  // its storage instead of allocating a copy the size of the map every commit.
+  FreeSpaceMap commit_map_{0, 1};
   std::vector<Extent> pending_free_;  // freed by applied changes, not yet committed
   std::vector<Extent> retired_;       // freed by the last commit; reusable after the next
   std::unique_ptr<Batch> current_;
