@@ -15,7 +15,6 @@
 #include "runner/results.h"
 #include "runner/runner.h"
 #include "runner/scenario.h"
-#include "targets/target.h"
 
 namespace memh::harness {
 namespace {
