@@ -7,7 +7,8 @@
 RESULTS are results-<variant>.json files from `memharness run` (samples-<variant>.csv
 beside them add the per-operation plot); GATE is `memharness gate --json` output;
 CMP is `memharness compare --json` output (one or more); RATIO is what scripts/bench.sh
-writes (results/bench/ratio.json); HEAPTRACK what scripts/heaptrack.sh writes. The report goes to DIR (default
+writes (results/bench/ratio.json; with --with-sqlite its "sqlite" section adds a table of
+baseline, optimized and SQLite and a plot by store size); HEAPTRACK what scripts/heaptrack.sh writes. The report goes to DIR (default
 reports/<run-id>/): report.md, report.html, figures/*.png and *.svg.
 Run with /usr/bin/python3 (Debian's, which has matplotlib). Exit 2 on unusable input.
 """

@@ -75,7 +75,7 @@ extra=()
 if [[ $quick -eq 0 ]]; then
   echo
   echo "== timing (scripts/bench.sh)"
-  scripts/bench.sh --bin build/release/bin
+  scripts/bench.sh --bin build/release/bin --with-sqlite
   cp results/bench/ratio.json "$out"/bench-ratio.json
   extra+=(--bench "$out"/bench-ratio.json)
   timed "timing (scripts/bench.sh)"

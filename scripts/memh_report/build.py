@@ -45,6 +45,12 @@ def _summary(results, gate, comparisons, bench, heaptracks):
             geomean = geometric_mean(ratios)
             lines.append(f"timing: optimized is {geomean:.2f}x the baseline's speed (geometric mean over "
                          f"{len(ratios)} benchmarks; {min(ratios):.2f}x to {max(ratios):.2f}x)")
+        sqlite = [r["sqlite_ratio"] for r in (bench.get("sqlite") or {}).get("rows", []) if r["sqlite_ratio"]]
+        if sqlite:
+            mean = tables.ratio(geometric_mean(sqlite))
+            lines.append(f"timing against SQLite: SQLite's time is {mean} the optimized engine's (geometric mean "
+                         f"over {len(sqlite)} benchmarks; {tables.ratio(min(sqlite))} to {tables.ratio(max(sqlite))}; "
+                         "above 1 = the optimized engine faster)")
     for h in heaptracks:
         held = all(c["holds"] for c in h["checks"])
         lines.append(f"heaptrack {h['scenario']} ({h['variant']}): counts "
@@ -75,7 +81,12 @@ def build(results, out_dir, run_id, title, gate=None, comparisons=(), bench=None
         blocks = [tables.bench(bench)]
         if bench.get("meter_overhead"):
             blocks.append(tables.meter_overhead(bench))
+        if "sqlite" not in bench:
+            blocks.append(tables.NO_SQLITE)
         report.sections.append(Section("Timing", blocks))
+        if "sqlite" in bench:
+            report.sections.append(Section("Timing against SQLite", [tables.bench_sqlite(bench)]
+                                           + figures.sqlite_sizes(bench, out_dir)))
     for h in heaptracks:
         report.sections.append(Section(f"Who allocates: {h['scenario']} ({h['variant']}, heaptrack)", [
             tables.heaptrack_checks(h),

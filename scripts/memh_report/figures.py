@@ -3,15 +3,18 @@ reviews). Headless: the Agg backend, no display needed. Saved without dates and 
 a fixed SVG id salt, so the same results give the same files.
 """
 import os
+import re
 from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator, NullFormatter, NullLocator,  # noqa: E402
+                               SymmetricalLogLocator)
 
 from .inputs import WATERFALL, figure_range, originals  # noqa: E402
+from .tables import sqlite_rows  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "memharness", "figure.dpi": 100, "font.size": 9})
 MB = 1_000_000
@@ -151,3 +154,139 @@ def comparison_deltas(doc, out_dir, name="comparison_deltas", metrics=("bytes", 
     return [_save(fig, out_dir, name, "Change per scenario",
                   "Change in % from base to head for bytes, calls and peak live bytes; red = grew, "
                   "green = shrank or held.")]
+
+
+# The stores of the SQLite plot: key in the rows, label, colour, marker, line style.
+SQLITE_STORES = (("baseline", "baseline", _color("baseline"), "o", "-"),
+                 ("optimized", "optimized", _color("optimized"), "s", "-"),
+                 ("sqlite", "SQLite", "#2f5d9e", "^", "--"))
+_SIZED = re.compile(r"^(?P<op>[^/]+)/blocks:(?P<blocks>[0-9]+)(?:/|$)")
+
+
+def sqlite_series(doc):
+    """What the SQLite plot draws, from the benchmark ratio file's "sqlite" section:
+    {operation: {"time" | "bytes": {store: [(blocks, value), ...]}}}, operations in the
+    rows' order, points by store size; a figure the file does not have is left out.
+    Only <operation>/blocks:N benchmarks: not scenario/<name>, and not those with a
+    threads:N part (the same reads from several threads, where the size is not the axis).
+    Also returns the names left out."""
+    series, left_out = {}, []
+    for row in sqlite_rows(doc):
+        match = _SIZED.match(row["name"])
+        if match is None or "/threads:" in row["name"]:
+            left_out.append(row["name"])
+            continue
+        op, blocks = match["op"], int(match["blocks"])
+        figures_ = series.setdefault(op, {"time": {}, "bytes": {}})
+        for store, *_style in SQLITE_STORES:
+            for what, key in (("time", f"{store}_ns"), ("bytes", f"{store}_bytes_per_op")):
+                if row.get(key) is not None:
+                    figures_[what].setdefault(store, []).append((blocks, row[key]))
+    for figures_ in series.values():
+        for points in list(figures_["time"].values()) + list(figures_["bytes"].values()):
+            points.sort()
+    return series, left_out
+
+
+def _blocks(value, _pos=None):
+    for suffix, scale in (("M", 1e6), ("k", 1e3)):
+        if value >= scale:
+            return f"{value / scale:g}{suffix}"
+    return f"{value:g}"
+
+
+def _per_op_time(ns, _pos=None):
+    if ns == 0:
+        return "0"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:g} {unit}"
+    return f"{ns:g} ns"
+
+
+def _count(value, _pos=None):
+    return _blocks(value)
+
+
+def _scale_y(ax, values, formatter):
+    """Log scale when the positive figures span a decade or more (symmetric log, linear
+    below 1, when a figure is 0, so that 0 shows), else linear from 0."""
+    positive = [v for v in values if v > 0]
+    if positive and max(positive) >= 10 * min(positive):
+        # Under two decades, ticks at 1, 2 and 5 of each: a label near every line.
+        subs = (1, 2, 5) if max(positive) < 100 * min(positive) else (1,)
+        if len(positive) < len(values):
+            ax.set_yscale("symlog", linthresh=1)
+            ax.set_ylim(-0.3, max(positive) * 3)  # 0 just above the bottom edge
+            ax.yaxis.set_major_locator(SymmetricalLogLocator(base=10, linthresh=1))  # decades from 1 up
+        else:
+            ax.set_yscale("log")
+            ax.set_ylim(min(positive) / 2, max(positive) * 2)
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    else:
+        top = max(values + [1]) * 1.2
+        ax.set_ylim(-0.04 * top, top)  # a line at 0 stays clear of the bottom edge
+    ax.yaxis.set_major_formatter(FuncFormatter(formatter))
+
+
+def sqlite_sizes(doc, out_dir, name="sqlite_sizes"):
+    """(d) Baseline, optimized and SQLite per operation against the store's size: time
+    per operation (top row) and bytes per operation (bottom row), a panel per operation."""
+    series, left_out = sqlite_series(doc)
+    if not series:
+        return []
+    ops = list(series)
+    fig, axes = plt.subplots(2, len(ops), figsize=(max(2.3 * len(ops), 5.5), 5.6), squeeze=False)
+    for col, op in enumerate(ops):
+        sizes = sorted({b for what in ("time", "bytes") for pts in series[op][what].values() for b, _v in pts})
+        for row, (what, formatter) in enumerate((("time", _per_op_time), ("bytes", _count))):
+            ax = axes[row][col]
+            values = []
+            for store, label, color, marker, style in SQLITE_STORES:
+                points = series[op][what].get(store)
+                if not points:
+                    continue
+                ax.plot([b for b, _v in points], [v for _b, v in points], color=color, marker=marker,
+                        linestyle=style, linewidth=1.4, markersize=5, label=label)
+                values += [v for _b, v in points]
+            if not values:
+                ax.text(0.5, 0.5, "not measured", ha="center", va="center", transform=ax.transAxes, color="#777777")
+                values = [0]
+            _scale_y(ax, values, formatter)
+            if len(sizes) > 1 and sizes[-1] >= 10 * sizes[0]:
+                ax.set_xscale("log")
+                ax.set_xlim(sizes[0] / 2.5, sizes[-1] * 2.5)
+            else:
+                ax.set_xlim(sizes[0] * 0.5, sizes[-1] * 1.5)
+            ax.xaxis.set_major_locator(FixedLocator(sizes))
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.xaxis.set_major_formatter(FuncFormatter(_blocks))
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=8)
+            if row == 0:
+                ax.set_title(op)
+            else:
+                ax.set_xlabel("store size (blocks)")
+    axes[0][0].set_ylabel("time per operation (median)")
+    axes[1][0].set_ylabel("bytes per operation (requested)")
+    handles, labels = [], []
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False, bbox_to_anchor=(0.5, 1.0))
+    caption = ("Per operation, against the store's size in blocks: the median time per operation (top) and the "
+               "bytes it requested (bottom) of the baseline, the optimized engine and SQLite (times from the "
+               "timing binaries, bytes from the metered ones). Log scales where a panel's figures span a decade "
+               "or more (symmetric log, linear below 1, where a figure is 0).")
+    threaded = list(dict.fromkeys(n.split("/")[0] for n in left_out if "/threads:" in n))
+    scenarios_ = [n for n in left_out if n.startswith("scenario/")]
+    unsized = [n for n in left_out if "/threads:" not in n and not n.startswith("scenario/")]
+    table_only = ([f"{', '.join(threaded)} (from several threads)"] if threaded else []) + \
+        (["the scenarios"] if scenarios_ else []) + (["; ".join(unsized)] if unsized else [])
+    if table_only:
+        caption += f" In the table only: {' and '.join(table_only)}."
+    return [_save(fig, out_dir, name, "Baseline, optimized and SQLite by store size", caption)]

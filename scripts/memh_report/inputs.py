@@ -211,6 +211,13 @@ def load_bench(path):
     for i, row in enumerate(overhead):
         for key in ("benchmark", "variant", "unhooked_ns", "metered_ns", "ratio", "extra_ns"):
             _require(isinstance(row, dict) and key in row, path, f"meter_overhead[{i}].{key} is missing")
+    if "sqlite" in doc:  # scripts/bench.sh --with-sqlite
+        sqlite = doc["sqlite"]
+        _require(isinstance(sqlite, dict) and isinstance(sqlite.get("rows"), list), path,
+                 "sqlite is not an object with a rows list")
+        for i, row in enumerate(sqlite["rows"]):
+            for key in ("name", "baseline_ns", "optimized_ns", "sqlite_ns", "ratio", "sqlite_ratio"):
+                _require(isinstance(row, dict) and key in row, path, f"sqlite.rows[{i}].{key} is missing")
     return doc
 
 

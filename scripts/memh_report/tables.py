@@ -176,6 +176,62 @@ def bench(doc):
     return t
 
 
+def ratio(value):
+    """A ratio of times: "∞" for none (a zero denominator), two decimals, or two significant
+    figures below 0.1 so that a small ratio does not read 0.00x."""
+    if value is None:
+        return "∞"
+    return f"{value:.2f}x" if value >= 0.095 else f"{value:.2g}x"
+
+
+def sqlite_rows(doc):
+    """The "sqlite" section's rows (scripts/bench.sh --with-sqlite), each with the baseline's
+    bytes and calls per operation joined in from the headline rows (the section carries the
+    optimized engine's and SQLite's)."""
+    baseline = {row["name"]: row for row in doc["rows"]}
+    rows = []
+    for row in doc["sqlite"]["rows"]:
+        base = baseline.get(row["name"], {})
+        rows.append(dict(row, baseline_bytes_per_op=base.get("baseline_bytes_per_op"),
+                         baseline_allocs_per_op=base.get("baseline_allocs_per_op")))
+    return rows
+
+
+STORES = (("baseline", "baseline"), ("optimized", "optimized"), ("sqlite", "SQLite"))
+
+
+def bench_sqlite(doc):
+    """Baseline, optimized and SQLite per benchmark: the three median times, both ratios
+    against the optimized engine, and bytes and calls per operation of each."""
+    t = Table("Timing: baseline, optimized and SQLite (Google Benchmark)",
+              ["benchmark", "baseline", "optimized", "SQLite", "baseline / optimized", "SQLite / optimized",
+               "bytes/op base", "bytes/op opt", "bytes/op SQLite", "allocs/op base", "allocs/op opt",
+               "allocs/op SQLite", "runs"], set(range(1, 13)),
+              note="The same benchmarks over SQLite (memh_bench-sqlite, docs/sqlite_target.md), run in the same "
+                   "rounds of scripts/bench.sh --with-sqlite. Median real time per operation; both ratios are "
+                   "against the optimized engine, above 1 = the optimized engine faster; a ratio below 1 is "
+                   "marked. bytes/op and allocs/op: the metered binaries over every iteration.")
+    for row in sqlite_rows(doc):
+        cells = [row["name"]] + [_time(row[f"{store}_ns"]) for store, _label in STORES]
+        for key in ("ratio", "sqlite_ratio"):
+            cells.append(Cell(ratio(row[key]), row[key] is not None and row[key] < 1))
+        for what in ("bytes", "allocs"):
+            cells += [_maybe(row.get(f"{store}_{what}_per_op")) for store, _label in STORES]
+        t.rows.append(cells + [str(row.get("runs", ""))])
+    sqlite = doc["sqlite"]
+    for key, what in (("timed_by", "Times from"), ("memory_by", "bytes/op and allocs/op from")):
+        sources = dict(doc.get(key) or {})
+        if sqlite.get(key):
+            sources["SQLite"] = sqlite[key]
+        if sources:
+            t.note += f" {what}: " + "; ".join(f"{store}: {desc}" for store, desc in sources.items()) + "."
+    return t
+
+
+NO_SQLITE = ("SQLite: not in this run (the benchmark ratio file has no \"sqlite\" section; "
+             "scripts/bench.sh --with-sqlite adds it).")
+
+
 def signed_time(ns):
     return ("+" if ns >= 0 else "-") + _time(abs(ns))
 

@@ -4,6 +4,7 @@ self-contained and repeatable, and the one-line errors for unusable input.
     /usr/bin/python3 -m unittest discover -s tests/report
 """
 import json
+import math
 import os
 import subprocess
 import sys
@@ -121,6 +122,151 @@ class FullReport(unittest.TestCase):
             for rel in ("report.md", "figures/waterfall.svg", "figures/per_op_distribution.svg"):
                 with open(os.path.join(self.out, rel), "rb") as a, open(os.path.join(again, rel), "rb") as b:
                     self.assertEqual(a.read(), b.read(), rel)
+
+    def test_no_sqlite_section(self):
+        # bench-ratio.json has no "sqlite" section (scripts/bench.sh without --with-sqlite):
+        # one line says so, and there is no SQLite table or plot.
+        self.assertEqual(self.md.count("SQLite: not in this run (the benchmark ratio file has no \"sqlite\" section; "
+                                       "scripts/bench.sh --with-sqlite adds it)."), 1)
+        self.assertNotIn("## Timing against SQLite", self.md)
+        self.assertNotIn("timing against SQLite", self.md)
+        self.assertFalse([f for f in os.listdir(os.path.join(self.out, "figures")) if f.startswith("sqlite")])
+
+
+def load_fixture(name):
+    with open(fixture(name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def memh_report():
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import memh_report.figures
+    return memh_report
+
+
+SQLITE = [fixture("run", "results-optimized.json"), fixture("run", "results-baseline.json"),
+          "--gate", fixture("gate.json"), "--comparison", fixture("comparison.json"),
+          "--bench", fixture("bench-ratio-sqlite.json"), "--heaptrack", fixture("heaptrack.json")]
+
+
+class SqliteReport(unittest.TestCase):
+    """A benchmark ratio file with a "sqlite" section (scripts/bench.sh --with-sqlite): the
+    table of baseline, optimized and SQLite, and the plot by store size."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.out = os.path.join(cls.tmp.name, "report")
+        cls.proc = run_report(*SQLITE, "--out", cls.out)
+        with open(os.path.join(cls.out, "report.md"), encoding="utf-8") as f:
+            cls.md = f.read()
+        with open(os.path.join(cls.out, "report.html"), encoding="utf-8") as f:
+            cls.html = f.read()
+        cls.doc = load_fixture("bench-ratio-sqlite.json")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_exit(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+
+    def test_table(self):
+        self.assertIn("## Timing against SQLite", self.md)
+        self.assertIn("| benchmark | baseline | optimized | SQLite | baseline / optimized | SQLite / optimized | "
+                      "bytes/op base | bytes/op opt | bytes/op SQLite | allocs/op base | allocs/op opt | "
+                      "allocs/op SQLite | runs |", self.md)
+        # 1500 / 1000 ns and 3000 / 1000 ns; bytes and calls of the baseline from the headline rows.
+        self.assertIn("| read/blocks:1000/real_time | 1.5 µs | 1 µs | 3 µs | 1.50x | 3.00x | 767 | 256 | 960 | "
+                      "6 | 1 | 3 | 3/3/3 |", self.md)
+        # SQLite faster: 1250 / 50000 = 0.025, marked, two significant figures rather than 0.03x.
+        self.assertIn("| write/blocks:100000/real_time | 56 µs | 50 µs | 1.25 µs | 1.12x | **0.025x** | 6,080 | 243 | "
+                      "2,728 | 8 | 2 | 2.46 | 3/3/3 |", self.md)
+        # No metered SQLite figure: "-".
+        self.assertIn("| flush/blocks:1000/real_time | 136 µs | 100 µs | 5 µs | 1.36x | **0.05x** | 100,939 | 657 | - | "
+                      "24 | 15 | - | 3/3/3 |", self.md)
+        self.assertIn("| scenario/update-500/iterations:3/manual_time | 11.5 ms | 10 ms | 20 ms | 1.15x | 2.00x | "
+                      "16,701 | 292 | 269,079 | 13.2 | 3.29 | 37 | 3/3/3 |", self.md)
+        # A benchmark without a SQLite run is in the headline table only.
+        self.assertEqual(self.md.count("| update/blocks:1000/real_time |"), 1)
+        rows = [line for line in self.md.splitlines() if line.endswith("| 3/3/3 |")]
+        self.assertEqual([line.split(" | ")[0][2:] for line in rows], [r["name"] for r in self.doc["sqlite"]["rows"]])
+        self.assertIn("SQLite: memh_bench-sqlite (unhooked).", self.md)
+        self.assertIn("SQLite: memh_bench_metered-sqlite (metered: times include the meter's hooks).", self.md)
+        self.assertIn('<td class="num alarm">0.025x</td>', self.html)
+        self.assertNotIn("SQLite: not in this run", self.md)
+
+    def test_summary(self):
+        ratios = [r["sqlite_ns"] / r["optimized_ns"] for r in self.doc["sqlite"]["rows"]]
+        mean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        self.assertIn(f"- timing against SQLite: SQLite's time is {mean:.2f}x the optimized engine's (geometric "
+                      f"mean over {len(ratios)} benchmarks; {min(ratios):.2g}x to {max(ratios):.2f}x; above 1 = the "
+                      "optimized engine faster)", self.md)
+
+    def test_plot(self):
+        for ext in ("png", "svg"):
+            path = os.path.join(self.out, "figures", f"sqlite_sizes.{ext}")
+            self.assertGreater(os.path.getsize(path), 1000, path)
+        self.assertIn("![Baseline, optimized and SQLite by store size](figures/sqlite_sizes.png)", self.md)
+        self.assertIn("In the table only: read_threads (from several threads) and the scenarios.", self.md)
+        self.assertEqual(self.html.count('<img class="plot"'), 4)
+        self.assertEqual(self.html.count('src="data:image/png;base64,'), 4)
+        with open(os.path.join(self.out, "figures", "sqlite_sizes.svg"), encoding="utf-8") as f:
+            svg = f.read()
+        self.assertNotIn("<dc:date>", svg)
+
+    def test_plot_data(self):
+        series, left_out = memh_report().figures.sqlite_series(self.doc)
+        # One panel per operation with a store size, in the rows' order; update has no SQLite run.
+        self.assertEqual(list(series), ["read", "read_into", "write", "flush"])
+        self.assertEqual(left_out, ["read_threads/blocks:1000/real_time/threads:2",
+                                    "scenario/update-500/iterations:3/manual_time"])
+        self.assertEqual(series["read_into"], {
+            "time": {"baseline": [(1000, 1200.0), (1000000, 4000.0)], "optimized": [(1000, 1000.0), (1000000, 3200.0)],
+                     "sqlite": [(1000, 3000.0), (1000000, 8000.0)]},
+            "bytes": {"baseline": [(1000, 511.0), (1000000, 511.0)], "optimized": [(1000, 0.0), (1000000, 0.0)],
+                      "sqlite": [(1000, 704.0), (1000000, 704.0)]}})
+        # No metered SQLite figure: no SQLite line in the bytes panel.
+        self.assertEqual(series["flush"]["bytes"], {"baseline": [(1000, 100939.0)], "optimized": [(1000, 657.0)]})
+        self.assertEqual(series["flush"]["time"]["sqlite"], [(1000, 5000.0)])
+
+    def test_scales(self):
+        figures = memh_report().figures
+        plt = figures.plt
+
+        def scale(values):
+            fig, ax = plt.subplots()
+            figures._scale_y(ax, values, figures._count)
+            name = ax.get_yscale()
+            plt.close(fig)
+            return name
+        self.assertEqual(scale([1000.0, 2500.0, 3000.0, 6000.0]), "linear")  # under a decade
+        self.assertEqual(scale([0.0, 511.0, 704.0]), "linear")
+        self.assertEqual(scale([1000.0, 1250.0, 50000.0]), "log")
+        self.assertEqual(scale([0.0, 704.0, 51100.0]), "symlog")  # 0 must show
+
+    def test_repeatable(self):
+        with tempfile.TemporaryDirectory() as again:
+            proc = run_report(*SQLITE, "--out", again)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            for rel in ("report.md", "figures/sqlite_sizes.svg", "figures/sqlite_sizes.png"):
+                with open(os.path.join(self.out, rel), "rb") as a, open(os.path.join(again, rel), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), rel)
+
+    def test_only_scenarios_no_plot(self):
+        # Nothing with a store size: the table, and no empty plot.
+        def scenarios_only(doc):
+            doc["sqlite"]["rows"] = [r for r in doc["sqlite"]["rows"] if r["name"].startswith("scenario/")]
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "report")
+            proc = run_report(fixture("run", "results-optimized.json"), "--bench",
+                              doctored(tmp, fixture("bench-ratio-sqlite.json"), scenarios_only), "--out", out)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+                md = f.read()
+            self.assertIn("| scenario/update-500/iterations:3/manual_time | 11.5 ms | 10 ms | 20 ms |", md)
+            self.assertNotIn("sqlite_sizes", md)
+            self.assertFalse([f for f in os.listdir(os.path.join(out, "figures")) if f.startswith("sqlite")])
 
 
 def doctored(tmp, source, change, name=None):
@@ -252,6 +398,18 @@ class BadInput(unittest.TestCase):
     def test_gate_given_as_heaptrack(self):
         self.check(f"{fixture('gate.json')}: not a heaptrack report (expected scripts/heaptrack_report.py's "
                    "heaptrack.json)", fixture("run", "results-optimized.json"), "--heaptrack", fixture("gate.json"))
+
+    def test_sqlite_section_without_sqlite_times(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = doctored(tmp, fixture("bench-ratio-sqlite.json"), lambda d: d["sqlite"]["rows"][1].pop("sqlite_ns"))
+            self.check(f"{path}: sqlite.rows[1].sqlite_ns is missing", fixture("run", "results-optimized.json"),
+                       "--bench", path)
+
+    def test_sqlite_section_not_an_object(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = doctored(tmp, fixture("bench-ratio-sqlite.json"), lambda d: d.update(sqlite=[]))
+            self.check(f"{path}: sqlite is not an object with a rows list", fixture("run", "results-optimized.json"),
+                       "--bench", path)
 
     def test_results_given_as_gate(self):
         path = fixture("run", "results-optimized.json")
