@@ -36,6 +36,7 @@ inline constexpr std::size_t kRegistryChecksumOffset = 24;
 class RegistryEncoder {
  public:
   explicit RegistryEncoder(const BlockMap& blocks);
+  explicit RegistryEncoder(const BlockMap&& blocks) = delete;  // it keeps a reference
   // Encodes the next bytes into `out` (which must hold the header and one entry, or
   // whatever is left) and returns how many: the header (first piece only) and as many
   // whole entries as fit.
