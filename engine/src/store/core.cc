@@ -98,6 +98,11 @@ Result<std::unique_ptr<StoreCore>> StoreCore::Open(const std::string& path, cons
   core->committed_ = state.slot;
   core->blocks_ = std::move(state.blocks);
   core->map_ = std::move(state.map);
+  for (const CommittedState::DeltaRef& delta : state.deltas) {
+    const Extent extent = ExtentOf(delta.offset, delta.length, core->page_size_);
+    core->chain_extents_.push_back(extent);
+    core->chain_bytes_ += extent.count * core->page_size_;
+  }
   core->file_pages_ = core->map_.total_pages();
   core->last_vacuum_ms_ = state.slot.last_vacuum_ms;
   core->last_change_ms_ = state.slot.commit_ms;

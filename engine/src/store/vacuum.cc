@@ -34,6 +34,7 @@ Status StoreCore::MoveBlock(const std::string& name, Extent target) {
     map_.Free(target);
     return status.code() == Code::kCorruption ? status : status.WithPrefix(where);
   }
+  NoteChangeLocked(name);
   BlockEntry& moved = blocks_.at(name);
   pending_free_.push_back(ExtentOf(old_offset, moved.length, page_size_));
   moved.offset = target.start * page_size_;
@@ -198,6 +199,7 @@ Status StoreCore::VacuumFull(VacuumReport* report, std::uint64_t requested_ms) {
   map_ = std::move(packed);
   committed_ = slot;
   pending_free_.clear();
+  ResetChainLocked();
   file_pages_ = total;
   dirty_changes_ = 0;
   ++commits_;
