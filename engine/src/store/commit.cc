@@ -23,10 +23,9 @@ std::uint64_t MapPagesFor(std::uint64_t total, std::uint64_t runs, std::uint32_t
 constexpr std::uint64_t kRegistryPieceBytes = 1 << 20;
 
 // The deltas since a checkpoint may take this share of the base registry's bytes
-// (whole pages), and at least kMinChainBytes; a commit whose delta would pass it is
-// a checkpoint instead.
+// (whole pages), and at least StoreOptions::delta_chain_min_bytes; a commit whose
+// delta would pass it is a checkpoint instead.
 constexpr std::uint64_t kChainShareDivisor = 4;
-constexpr std::uint64_t kMinChainBytes = 64 << 10;
 
 }  // namespace
 
@@ -185,7 +184,7 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
     std::uint64_t removals = 0;
     CollectChangesLocked(&upserts, &removals);
     const std::uint64_t bytes = PagesFor(DeltaEncodedSize(upserts, removals), page_size_) * page_size_;
-    const std::uint64_t limit = std::max(committed_.registry_length / kChainShareDivisor, kMinChainBytes);
+    const std::uint64_t limit = std::max(committed_.registry_length / kChainShareDivisor, options_.delta_chain_min_bytes);
     if (chain_bytes_ + bytes <= limit) return CommitDelta(upserts, removals);
   }
 
