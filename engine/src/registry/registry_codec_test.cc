@@ -66,7 +66,8 @@ TEST(RegistryCodec, PiecesMakeTheSameBytesAsTheWhole) {
     }
   }
   // An empty registry is its header alone, in one piece.
-  RegistryEncoder empty(BlockMap{});
+  const BlockMap no_blocks;  // the encoder keeps a reference: not a temporary
+  RegistryEncoder empty(no_blocks);
   std::vector<std::uint8_t> header(kRegistryHeaderBytes);
   EXPECT_EQ(empty.Next(header), kRegistryHeaderBytes);
   EXPECT_TRUE(empty.done());
