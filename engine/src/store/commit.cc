@@ -154,8 +154,8 @@ Status StoreCore::CommitDelta(std::uint64_t upserts, std::uint64_t removals) {
     return status.WithPrefix("commit of generation " + std::to_string(slot.generation));
   }
   for (const Extent& freed : retired_) map_.Free(freed);
-  retired_ = std::move(pending_free_);
-  pending_free_.clear();
+  retired_.clear();
+  retired_.swap(pending_free_);  // both keep storage: no allocation per commit
   chain_extents_.push_back(extent);
   chain_bytes_ += extent.count * page_size_;
   committed_ = slot;
@@ -262,8 +262,8 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
     return status.WithPrefix("commit of generation " + std::to_string(slot.generation));
   }
   for (const Extent& extent : retired_) map_.Free(extent);
-  retired_ = std::move(pending_free_);
-  pending_free_.clear();
+  retired_.clear();
+  retired_.swap(pending_free_);  // both keep storage: no allocation per commit
   if (committed_.generation > 0) {
     retired_.push_back(ExtentOf(committed_.registry_offset, committed_.registry_length, page_size_));
     retired_.push_back(ExtentOf(committed_.map_offset, committed_.map_length, page_size_));
