@@ -90,6 +90,7 @@ void StoreCore::ResetChainLocked() {
   chain_extents_.clear();
   chain_bytes_ = 0;
   changed_.clear();
+  checkpoint_next_ = false;
 }
 
 Status StoreCore::CommitDelta(std::uint64_t upserts, std::uint64_t removals) {
@@ -179,7 +180,7 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
 
   // A delta unless the chain would outgrow its share of the base (then, and for a
   // vacuum's final commit, a checkpoint). Decided from the operations alone.
-  if (!release_all && committed_.generation > 0) {
+  if (!release_all && !checkpoint_next_ && committed_.generation > 0) {
     std::uint64_t upserts = 0;
     std::uint64_t removals = 0;
     CollectChangesLocked(&upserts, &removals);

@@ -166,6 +166,8 @@ class StoreCore {
     std::string_view view() const { return std::string_view(name, length); }
   };
   std::vector<ChangedName> changed_;
+  // Set when blocks moved (vacuum) since the last commit: the next commit checkpoints.
+  bool checkpoint_next_ = false;
   std::unique_ptr<Batch> current_;
   std::unique_ptr<Batch> txn_;
   std::uint64_t dirty_changes_ = 0;

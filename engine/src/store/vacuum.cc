@@ -34,7 +34,9 @@ Status StoreCore::MoveBlock(const std::string& name, Extent target) {
     map_.Free(target);
     return status.code() == Code::kCorruption ? status : status.WithPrefix(where);
   }
-  NoteChangeLocked(name);
+  // Moves are not noted one by one: the next commit is a checkpoint (a vacuum's pass
+  // moves up to every block, and its commits rewrite the registry as before).
+  checkpoint_next_ = true;
   BlockEntry& moved = blocks_.at(name);
   pending_free_.push_back(ExtentOf(old_offset, moved.length, page_size_));
   moved.offset = target.start * page_size_;
