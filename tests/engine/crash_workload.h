@@ -154,6 +154,9 @@ inline StoreOptions CrashOptions(Clock* clock, Env* env) {
   options.queue_capacity = 12;
   options.registry_flush_threshold = 9;
   options.growth_min_pages = 8;
+  // Two one-page registry deltas, then a checkpoint: crashes land in both kinds of
+  // commit and in the chain's cut.
+  options.delta_chain_min_bytes = 1024;
   // Small enough that the biggest payloads (14 KB) sometimes miss it and take the
   // heap path, and that thousands of opens stay cheap under AddressSanitizer.
   options.write_buffer_bytes = 32 << 10;

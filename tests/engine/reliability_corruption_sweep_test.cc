@@ -1,6 +1,7 @@
 // Corruption sweeps over a small store (store_corruption_test.cc checks one chosen
 // byte per structure; this flips every one): each byte of both header slots, of the
-// registry, of the free-space map and of every block extent is flipped in turn, and
+// registry, of the free-space map, of the newest registry delta (a damaged one falls
+// back to the older slot) and of every block extent is flipped in turn, and
 // the file is cut at every length below its size. Open and Verify then report an
 // error naming the structure, or (a damaged header slot) fall back to the other
 // slot, and everything that is read back is compared with what was written: nothing
@@ -37,7 +38,8 @@ class ReliabilityCorruptionSweepTest : public StoreTest {
     options_.page_size = 512;
     options_.growth_min_pages = 4;
     options_.write_buffer_bytes = 64 << 10;  // thousands of opens: keep each cheap
-    // Generation 2 holds `older_`; generation 3 (the newest) holds `newest_`.
+    // Generation 3 (a checkpoint: the quick vacuum's final commit) holds `older_`;
+    // generation 4 (the newest, a registry delta on that base) holds `newest_`.
     auto store = CreateStore();
     ASSERT_NE(store, nullptr);
     Put(*store, "alpha", Payload(700, 1));
@@ -45,6 +47,7 @@ class ReliabilityCorruptionSweepTest : public StoreTest {
     Put(*store, "gamma", Payload(1200, 3));
     Put(*store, "empty", {});
     ASSERT_OK(store->Flush());
+    ASSERT_TRUE(store->Vacuum(VacuumMode::kQuick).ok());
     older_ = expected_;
     Put(*store, "beta", Payload(1500, 4));
     Put(*store, "delta", Payload(300, 5));
@@ -66,7 +69,8 @@ class ReliabilityCorruptionSweepTest : public StoreTest {
         newest_index_ = index;
       }
     }
-    ASSERT_EQ(newest_slot_.generation, 3u);
+    ASSERT_EQ(newest_slot_.generation, kNewest);
+    ASSERT_EQ(newest_slot_.chain_length, 1u);
     ASSERT_EQ(original_.size(), newest_slot_.file_bytes);
   }
 
@@ -110,6 +114,7 @@ class ReliabilityCorruptionSweepTest : public StoreTest {
     EXPECT_EQ(report->problems[0], status.message());
   }
 
+  static constexpr std::uint64_t kOlder = 3, kNewest = 4;
   Contents expected_, older_, newest_;
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> extents_;  // name -> offset, bytes
   std::vector<std::uint8_t> original_;
@@ -124,7 +129,7 @@ TEST_F(ReliabilityCorruptionSweepTest, EveryHeaderSlotByte) {
     XorByte(PathOf("s.mhs"), offset, 0xFF);
     // The newest slot damaged: the older generation, intact, is what opens.
     const bool newest = index == newest_index_;
-    Status status = OpenAndCompare(newest ? older_ : newest_, 1, newest ? 2 : 3);
+    Status status = OpenAndCompare(newest ? older_ : newest_, 1, newest ? kOlder : kNewest);
     EXPECT_TRUE(status.ok()) << "byte " << offset << ": " << status.ToString();
     Result<VerifyReport> report = Store::VerifyFile(PathOf("s.mhs"), options_);
     ASSERT_TRUE(report.ok());
@@ -161,6 +166,38 @@ TEST_F(ReliabilityCorruptionSweepTest, EveryRegistryAndMapByte) {
                static_cast<unsigned long long>(flipped - registry_flipped), FailedAssertions());
 }
 
+// A flipped byte of the newest registry delta makes its slot unusable: the older
+// generation (the checkpoint it was written on) opens whole, with a warning naming the
+// delta; a flipped byte in the slack after the delta's end harms nothing.
+TEST_F(ReliabilityCorruptionSweepTest, EveryDeltaByte) {
+  const std::string delta = "registry delta at offset " + std::to_string(newest_slot_.delta_offset);
+  const std::uint64_t extent_bytes = (newest_slot_.delta_length + 511) / 512 * 512;
+  std::uint64_t flipped = 0, slack_flipped = 0;
+  for (std::uint64_t i = 0; i < extent_bytes; ++i) {
+    XorByte(PathOf("s.mhs"), newest_slot_.delta_offset + i, 0x01);
+    if (i >= newest_slot_.delta_length) {
+      EXPECT_TRUE(OpenAndCompare(newest_, 0, kNewest).ok()) << "slack byte " << i;
+      ++slack_flipped;
+    } else {
+      Status status = OpenAndCompare(older_, 1, kOlder);
+      EXPECT_TRUE(status.ok()) << "byte " << i << ": " << status.ToString();
+      Result<VerifyReport> report = Store::VerifyFile(PathOf("s.mhs"), options_);
+      ASSERT_TRUE(report.ok());
+      EXPECT_TRUE(report->ok()) << "byte " << i;
+      ASSERT_EQ(report->warnings.size(), 1u) << "byte " << i;
+      EXPECT_TRUE(Contains(report->warnings[0], SlotName(newest_index_) + " ignored: " + PathOf("s.mhs") + ": " +
+                                                    delta + ": "))
+          << report->warnings[0];
+      ++flipped;
+    }
+    XorByte(PathOf("s.mhs"), newest_slot_.delta_offset + i, 0x01);
+  }
+  ASSERT_EQ(ReadFileBytes(PathOf("s.mhs")), original_);  // falling back wrote nothing
+  ReportCounts("delta bytes flipped: %llu, delta slack bytes flipped: %llu, failures: %d\n",
+               static_cast<unsigned long long>(flipped), static_cast<unsigned long long>(slack_flipped),
+               FailedAssertions());
+}
+
 // A flipped payload byte fails that block's reads (naming it) and nothing else; a
 // flipped byte in the slack after a block's end harms nothing.
 TEST_F(ReliabilityCorruptionSweepTest, EveryBlockExtentByte) {
@@ -170,7 +207,7 @@ TEST_F(ReliabilityCorruptionSweepTest, EveryBlockExtentByte) {
     for (std::uint64_t i = 0; i < bytes; ++i) {
       XorByte(PathOf("s.mhs"), offset + i, 0x80);
       if (i >= newest_.at(name).size()) {
-        EXPECT_TRUE(OpenAndCompare(newest_, 0, 3).ok());
+        EXPECT_TRUE(OpenAndCompare(newest_, 0, kNewest).ok());
         ++slack_flipped;
       } else {
         auto store = OpenStore();

@@ -30,7 +30,9 @@ class ReliabilityIoFailureTest : public StoreTest {
     changed_ = old_;
     changed_["a"] = Payload(5000, 4);  // replaced, larger: the file grows
     changed_.erase("b");
-    changed_["d"] = Payload(700, 5);
+    // New and large, and allocated last: it fills the file's growth to the end, so
+    // the commit's own extent (a registry delta) must grow the file again.
+    changed_["d"] = Payload(100000, 5);
   }
 
   // A fresh store holding old_, committed and closed; FaultEnv counting from zero.

@@ -33,6 +33,9 @@ HeaderSlotBytes EncodeHeaderSlot(const HeaderSlot& slot) {
   PutU64(p + 80, slot.last_vacuum_ms);
   PutU64(p + 88, slot.feature_flags);
   PutU64(p + 96, slot.commit_ms);
+  PutU64(p + 104, slot.delta_offset);
+  PutU64(p + 112, slot.delta_length);
+  PutU64(p + 120, slot.chain_length);
   Digest digest = Sha256(std::span<const std::uint8_t>(p, kChecksumOffset));
   std::copy(digest.begin(), digest.end(), p + kChecksumOffset);
   return out;
@@ -49,7 +52,7 @@ Result<HeaderSlot> DecodeHeaderSlot(std::span<const std::uint8_t> bytes, std::st
     return Status::Corruption(where, "checksum mismatch");
   }
   std::uint32_t version = GetU32(p + 8);
-  if (version != kFormatVersion) {
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
     return Status::Corruption(where, "unsupported format version " + std::to_string(version));
   }
   HeaderSlot slot;
@@ -65,6 +68,12 @@ Result<HeaderSlot> DecodeHeaderSlot(std::span<const std::uint8_t> bytes, std::st
   slot.last_vacuum_ms = GetU64(p + 80);
   slot.feature_flags = GetU64(p + 88);
   slot.commit_ms = GetU64(p + 96);
+  slot.version = version;
+  if (version >= 2) {
+    slot.delta_offset = GetU64(p + 104);
+    slot.delta_length = GetU64(p + 112);
+    slot.chain_length = GetU64(p + 120);
+  }
   if (!ValidPageSize(slot.page_size)) {
     return Status::Corruption(where, "invalid page size " + std::to_string(slot.page_size));
   }
@@ -82,6 +91,22 @@ Result<HeaderSlot> DecodeHeaderSlot(std::span<const std::uint8_t> bytes, std::st
         length > slot.file_bytes || offset > slot.file_bytes - length) {
       return Status::Corruption(where, std::string(what) + " extent (offset " + std::to_string(offset) +
                                            ", length " + std::to_string(length) + ") is outside the file");
+    }
+  }
+  if (slot.chain_length == 0) {
+    if (slot.delta_offset != 0 || slot.delta_length != 0) {
+      return Status::Corruption(where, "delta (offset " + std::to_string(slot.delta_offset) + ", length " +
+                                           std::to_string(slot.delta_length) + ") with a chain of length 0");
+    }
+  } else {
+    const std::uint64_t offset = slot.delta_offset;
+    const std::uint64_t length = slot.delta_length;
+    if (length < 96 || offset % slot.page_size != 0 || offset < HeaderPages(slot.page_size) * slot.page_size ||
+        length > slot.file_bytes || offset > slot.file_bytes - length ||
+        slot.chain_length > slot.file_bytes / slot.page_size) {
+      return Status::Corruption(where, "delta extent (offset " + std::to_string(offset) + ", length " +
+                                           std::to_string(length) + ", chain of " +
+                                           std::to_string(slot.chain_length) + ") is outside the file");
     }
   }
   return slot;

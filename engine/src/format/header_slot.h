@@ -13,7 +13,10 @@
 
 namespace memh::engine {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+// Every slot is written as version 2; a version-1 slot (no delta fields) still reads,
+// as a generation with no registry deltas.
+inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kOldestFormatVersion = 1;
 inline constexpr std::size_t kHeaderSlotBytes = 512;
 inline constexpr std::size_t kHeaderAreaBytes = 2 * kHeaderSlotBytes;
 inline constexpr std::uint32_t kMinPageSize = 512;
@@ -32,6 +35,12 @@ struct HeaderSlot {
   std::uint64_t last_vacuum_ms = 0;
   std::uint64_t feature_flags = 0;
   std::uint64_t commit_ms = 0;
+  // Version 2: the newest registry delta since the last checkpoint and how many
+  // deltas the chain holds (0, 0, 0 at a checkpoint and in every version-1 slot).
+  std::uint64_t delta_offset = 0;
+  std::uint64_t delta_length = 0;
+  std::uint64_t chain_length = 0;
+  std::uint32_t version = kFormatVersion;  // as read; encoding always writes kFormatVersion
 };
 
 using HeaderSlotBytes = std::array<std::uint8_t, kHeaderSlotBytes>;

@@ -93,6 +93,20 @@ Extent FreeSpaceMap::Allocate(std::uint64_t count) {
   return e;
 }
 
+void FreeSpaceMap::Grow(std::uint64_t new_total) {
+  MEMH_CHECK(new_total >= total_);
+  if (new_total == total_) return;
+  const std::uint64_t grow = new_total - total_;
+  if (!runs_.empty() && runs_.rbegin()->first + runs_.rbegin()->second == total_) {
+    runs_.rbegin()->second += grow;
+  } else {
+    runs_.emplace(total_, grow);
+  }
+  total_ = new_total;
+  free_ += grow;
+  bits_.resize((total_ + 63) / 64, 0);
+}
+
 void FreeSpaceMap::MarkUsed(Extent e) {
   MEMH_CHECK(e.count > 0 && AllFree(e));
   auto it = std::prev(runs_.upper_bound(e.start));  // the run holding e.start

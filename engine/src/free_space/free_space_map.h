@@ -59,6 +59,8 @@ class FreeSpaceMap {
   std::uint64_t UsedEnd() const;
   // Free pages below UsedEnd(): the holes a vacuum could reclaim.
   std::uint64_t HolePages() const;
+  // Adds free pages at the end up to `new_total`. REQUIRES new_total >= total.
+  void Grow(std::uint64_t new_total);
   // Drops the pages at and past `new_total`. REQUIRES UsedEnd() <= new_total <= total.
   void Shrink(std::uint64_t new_total);
 

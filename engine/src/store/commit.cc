@@ -1,9 +1,11 @@
-// The copy-on-write commit (docs/file_format.md, "Commit"): data synced, then a new
-// registry and free-space map in fresh extents synced, then the other header slot
+// The copy-on-write commit (docs/file_format.md, "Commit"): data synced, then either
+// a registry delta (what changed since the last commit) or, at a checkpoint, a new
+// registry and free-space map, in fresh extents, synced, then the other header slot
 // synced. Runs on the writer thread (or on the creating thread before it starts).
 #include "store/store_core.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace memh::engine {
 namespace {
@@ -19,6 +21,11 @@ std::uint64_t MapPagesFor(std::uint64_t total, std::uint64_t runs, std::uint32_t
 // the store (96 MB at a million blocks): what a commit allocates does not grow with
 // the store. A registry that fits is one piece, exactly as before.
 constexpr std::uint64_t kRegistryPieceBytes = 1 << 20;
+
+// The deltas since a checkpoint may take this share of the base registry's bytes
+// (whole pages), and at least StoreOptions::delta_chain_min_bytes; a commit whose
+// delta would pass it is a checkpoint instead.
+constexpr std::uint64_t kChainShareDivisor = 4;
 
 }  // namespace
 
@@ -47,6 +54,118 @@ Status StoreCore::WriteRegistry(std::uint64_t offset, std::uint64_t length) {
   return file_->WriteAt(offset + kRegistryChecksumOffset, checksum);
 }
 
+void StoreCore::NoteChangeLocked(std::string_view name) {
+  ChangedName changed;
+  std::memset(changed.name, 0, sizeof(changed.name));
+  std::memcpy(changed.name, name.data(), name.size());
+  changed.length = static_cast<std::uint8_t>(name.size());
+  changed.existed = blocks_.find(name) != blocks_.end();
+  changed.seq = static_cast<std::uint32_t>(changed_.size());
+  changed_.push_back(changed);
+}
+
+void StoreCore::CollectChangesLocked(std::uint64_t* upserts, std::uint64_t* removals) {
+  // By name, and for one name in the order noted: the first says whether the block
+  // existed at the last commit.
+  std::sort(changed_.begin(), changed_.end(), [](const ChangedName& a, const ChangedName& b) {
+    const int order = a.view().compare(b.view());
+    return order < 0 || (order == 0 && a.seq < b.seq);
+  });
+  changed_.erase(std::unique(changed_.begin(), changed_.end(),
+                             [](const ChangedName& a, const ChangedName& b) { return a.view() == b.view(); }),
+                 changed_.end());
+  *upserts = 0;
+  *removals = 0;
+  for (std::size_t i = 0; i < changed_.size(); ++i) {
+    changed_[i].seq = static_cast<std::uint32_t>(i);  // later notes sort after these
+    if (blocks_.find(changed_[i].view()) != blocks_.end()) {
+      ++*upserts;
+    } else if (changed_[i].existed) {
+      ++*removals;
+    }
+  }
+}
+
+void StoreCore::ResetChainLocked() {
+  chain_extents_.clear();
+  chain_bytes_ = 0;
+  changed_.clear();
+  checkpoint_next_ = false;
+}
+
+Status StoreCore::CommitDelta(std::uint64_t upserts, std::uint64_t removals) {
+  const bool sync = options_.sync != SyncPolicy::kNone;
+  const std::uint64_t length = DeltaEncodedSize(upserts, removals);
+  Extent extent;
+  std::uint64_t used_pages = 0;
+  {
+    ExclusiveGate gate(gate_);
+    MEMH_ASSIGN_OR_RETURN(extent, AllocateLocked(PagesFor(length, page_size_)));
+    // What the new generation uses: the live map less what it no longer references
+    // (the map a checkpoint would persist; docs/file_format.md, "Derived map").
+    used_pages = map_.used_pages();
+    for (const Extent& freed : pending_free_) used_pages -= freed.count;
+    for (const Extent& freed : retired_) used_pages -= freed.count;
+  }
+
+  HeaderSlot slot = committed_;
+  slot.version = kFormatVersion;
+  slot.generation = committed_.generation + 1;
+  slot.delta_offset = extent.start * page_size_;
+  slot.delta_length = length;
+  slot.chain_length = committed_.chain_length + 1;
+  slot.file_bytes = map_.total_pages() * page_size_;
+  slot.used_pages = used_pages;
+  slot.block_count = blocks_.size();
+  slot.last_vacuum_ms = last_vacuum_ms_;
+  slot.commit_ms = CommitTimeLocked();
+  DeltaHeader header;
+  header.upserts = upserts;
+  header.removals = removals;
+  header.prev_offset = committed_.delta_offset;
+  header.prev_length = committed_.delta_length;
+  header.generation = slot.generation;
+  header.total_pages = map_.total_pages();
+
+  Status status;
+  bool sync_failed = false;
+  {
+    Buffer bytes = writer_buffers_.Acquire(length);
+    DeltaEncoder encoder(header, bytes.span());
+    for (const ChangedName& changed : changed_) {
+      auto it = blocks_.find(changed.view());
+      if (it != blocks_.end()) encoder.Upsert(it->first, it->second);
+    }
+    for (const ChangedName& changed : changed_) {
+      if (changed.existed && blocks_.find(changed.view()) == blocks_.end()) encoder.Remove(changed.view());
+    }
+    encoder.Finish();
+    HeaderSlotBytes slot_bytes = EncodeHeaderSlot(slot);
+    WriterIoGate io(gate_);
+    status = file_->WriteAt(slot.delta_offset, bytes.span());
+    if (status.ok() && sync) sync_failed = !(status = file_->Sync()).ok();
+    if (status.ok()) status = file_->WriteAt(SlotOffset(SlotIndexFor(slot.generation)), slot_bytes);
+    if (status.ok() && sync) sync_failed = !(status = file_->Sync()).ok();
+  }
+
+  ExclusiveGate gate(gate_);
+  if (!status.ok()) {
+    map_.Free(extent);
+    if (sync_failed) Poison(status);
+    return status.WithPrefix("commit of generation " + std::to_string(slot.generation));
+  }
+  for (const Extent& freed : retired_) map_.Free(freed);
+  retired_.clear();
+  retired_.swap(pending_free_);  // both keep storage: no allocation per commit
+  chain_extents_.push_back(extent);
+  chain_bytes_ += extent.count * page_size_;
+  committed_ = slot;
+  changed_.clear();
+  dirty_changes_ = 0;
+  ++commits_;
+  return Status::Ok();
+}
+
 Status StoreCore::CommitNow(bool force, bool release_all) {
   if (!force && !release_all && dirty_changes_ == 0) return Status::Ok();
   const bool sync = options_.sync != SyncPolicy::kNone;
@@ -57,6 +176,17 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
       Poison(synced);
       return synced;
     }
+  }
+
+  // A delta unless the chain would outgrow its share of the base (then, and for a
+  // vacuum's final commit, a checkpoint). Decided from the operations alone.
+  if (!release_all && !checkpoint_next_ && committed_.generation > 0) {
+    std::uint64_t upserts = 0;
+    std::uint64_t removals = 0;
+    CollectChangesLocked(&upserts, &removals);
+    const std::uint64_t bytes = PagesFor(DeltaEncodedSize(upserts, removals), page_size_) * page_size_;
+    const std::uint64_t limit = std::max(committed_.registry_length / kChainShareDivisor, options_.delta_chain_min_bytes);
+    if (chain_bytes_ + bytes <= limit) return CommitDelta(upserts, removals);
   }
 
   // The new generation no longer references what applied changes replaced, what the
@@ -90,6 +220,7 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
         persisted.Free(ExtentOf(committed_.registry_offset, committed_.registry_length, page_size_));
         persisted.Free(ExtentOf(committed_.map_offset, committed_.map_length, page_size_));
       }
+      for (const Extent& extent : chain_extents_) persisted.Free(extent);
       if (release_all) persisted.Shrink(persisted.UsedEnd());
       if (PagesFor(persisted.EncodedSize(), page_size_) <= map_extent.count) break;
       map_.Free(map_extent);
@@ -132,12 +263,14 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
     return status.WithPrefix("commit of generation " + std::to_string(slot.generation));
   }
   for (const Extent& extent : retired_) map_.Free(extent);
-  retired_ = std::move(pending_free_);
-  pending_free_.clear();
+  retired_.clear();
+  retired_.swap(pending_free_);  // both keep storage: no allocation per commit
   if (committed_.generation > 0) {
     retired_.push_back(ExtentOf(committed_.registry_offset, committed_.registry_length, page_size_));
     retired_.push_back(ExtentOf(committed_.map_offset, committed_.map_length, page_size_));
   }
+  for (const Extent& extent : chain_extents_) retired_.push_back(extent);
+  ResetChainLocked();
   committed_ = slot;
   dirty_changes_ = 0;
   ++commits_;

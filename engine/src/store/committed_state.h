@@ -12,6 +12,7 @@
 #include "free_space/free_space_map.h"
 #include "memh/engine/env.h"
 #include "memh/engine/result.h"
+#include "registry/delta_codec.h"
 #include "registry/registry_codec.h"
 
 namespace memh::engine {
@@ -23,6 +24,13 @@ struct CommittedState {
   int slot_index = 0;                 // 0 = A, 1 = B
   BlockMap blocks;
   FreeSpaceMap map{0, 1};
+  // The registry deltas since the checkpoint (the base registry and map), oldest
+  // first; blocks and map above are the base with every one applied.
+  struct DeltaRef {
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+  };
+  std::vector<DeltaRef> deltas;
   std::uint64_t actual_file_bytes = 0;
   std::vector<std::string> warnings;  // e.g. the losing slot failed its checks
 };

@@ -44,6 +44,10 @@ StoreCore::StoreCore(const StoreOptions& options, std::unique_ptr<File> file)
       ring_(RingCapacity(options)) {
   max_in_flight_ = std::max<std::uint64_t>(1, options.queue_capacity / options.batch_size);
   finished_.reserve(RingCapacity(options));
+  // The names one commit interval changes: an auto-commit follows at most
+  // registry_flush_threshold + batch_size applied changes (capped; more only grows it
+  // once, and it keeps its storage).
+  changed_.reserve(std::min<std::uint64_t>(std::uint64_t{options.registry_flush_threshold} + options.batch_size, 1024));
   if (WriteStaging::RecyclesQueueEntries()) {
     spare_batches_.reserve(RingCapacity(options));
     spare_entries_.reserve(options.queue_capacity + options.batch_size);
@@ -98,6 +102,11 @@ Result<std::unique_ptr<StoreCore>> StoreCore::Open(const std::string& path, cons
   core->committed_ = state.slot;
   core->blocks_ = std::move(state.blocks);
   core->map_ = std::move(state.map);
+  for (const CommittedState::DeltaRef& delta : state.deltas) {
+    const Extent extent = ExtentOf(delta.offset, delta.length, core->page_size_);
+    core->chain_extents_.push_back(extent);
+    core->chain_bytes_ += extent.count * core->page_size_;
+  }
   core->file_pages_ = core->map_.total_pages();
   core->last_vacuum_ms_ = state.slot.last_vacuum_ms;
   core->last_change_ms_ = state.slot.commit_ms;

@@ -23,13 +23,15 @@ constexpr std::uint32_t kOwnerFree = 0;
 constexpr std::uint32_t kOwnerHeader = 1;
 constexpr std::uint32_t kOwnerRegistry = 2;
 constexpr std::uint32_t kOwnerMap = 3;
-constexpr std::uint32_t kOwnerFirstBlock = 4;
+constexpr std::uint32_t kOwnerDelta = 4;
+constexpr std::uint32_t kOwnerFirstBlock = 5;
 
 std::string OwnerName(std::uint32_t owner, const std::vector<const BlockEntry*>& entries) {
   switch (owner) {
     case kOwnerHeader: return "the header area";
     case kOwnerRegistry: return "the registry";
     case kOwnerMap: return "the free-space map";
+    case kOwnerDelta: return "a registry delta";
     default: return "block \"" + entries[owner - kOwnerFirstBlock]->name + "\"";
   }
 }
@@ -72,6 +74,9 @@ Status CheckPageOwnership(const std::string& path, CommittedState& state) {
   MEMH_RETURN_IF_ERROR(claim(kOwnerHeader, 0, HeaderPages(page) * page));
   MEMH_RETURN_IF_ERROR(claim(kOwnerRegistry, slot.registry_offset, slot.registry_length));
   MEMH_RETURN_IF_ERROR(claim(kOwnerMap, slot.map_offset, slot.map_length));
+  for (const CommittedState::DeltaRef& delta : state.deltas) {
+    MEMH_RETURN_IF_ERROR(claim(kOwnerDelta, delta.offset, delta.length));
+  }
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const BlockEntry& entry = *entries[i];
     if (entry.length == 0) {
@@ -125,52 +130,128 @@ Result<std::span<const std::uint8_t>> UnpadMap(std::span<const std::uint8_t> ext
   return map;
 }
 
-Result<CommittedState> LoadCommittedState(File& file, std::uint32_t page_size, std::uint64_t growth_min_pages) {
-  const std::string& path = file.path();
-  MEMH_ASSIGN_OR_RETURN(std::uint64_t actual, file.Size());
-  if (actual < kHeaderAreaBytes) {
-    return Status::Corruption(path, "header: file is " + std::to_string(actual) +
-                                        " bytes, too short for a store (at least 1024)");
-  }
-  std::vector<std::uint8_t> area(kHeaderAreaBytes);
-  MEMH_RETURN_IF_ERROR(file.ReadAt(0, area));
+namespace {
 
-  CommittedState state;
-  state.actual_file_bytes = actual;
-  bool found = false;
-  std::string why[2];
-  for (int index = 0; index < 2; ++index) {
-    auto bytes = std::span<const std::uint8_t>(area).subspan(SlotOffset(index), kHeaderSlotBytes);
-    if (AllZero(bytes)) {
-      why[index] = "never written";
-      continue;
-    }
-    Result<HeaderSlot> slot = DecodeHeaderSlot(bytes, "");
-    if (!slot.ok()) {
-      why[index] = slot.status().message();
-      continue;
-    }
-    if (!found || slot->generation > state.slot.generation) {
-      state.slot = *slot;
-      state.slot_index = index;
-      found = true;
-    }
-  }
-  if (!found) {
-    return Status::Corruption(path, "header: no valid header slot (slot A: " + why[0] + "; slot B: " + why[1] + ")");
-  }
-  for (int index = 0; index < 2; ++index) {
-    if (!why[index].empty() && why[index] != "never written") {
-      state.warnings.push_back(SlotName(index) + " ignored: " + why[index]);
-    }
-  }
+std::string DeltaWhere(const std::string& path, std::uint64_t offset) {
+  return path + ": registry delta at offset " + std::to_string(offset);
+}
+
+// Reads the chain of deltas `slot` names, newest first via the previous pointers (at
+// most chain_length steps, so a bad pointer cannot loop), checks each and the order of
+// their generations, and applies them oldest first to the base in `state`: blocks
+// upserted and removed, and the map derived as the commits' persisted maps were (each
+// delta's own extent used; an upserted block's new extent used and its previous one
+// freed; a removed block's extent freed).
+Status LoadChain(File& file, const std::string& path, CommittedState& state) {
   const HeaderSlot& slot = state.slot;
-  if (page_size != 0 && page_size != slot.page_size) {
-    return Status::InvalidArgument(path, "page size " + std::to_string(page_size) + " requested, the file has " +
-                                             std::to_string(slot.page_size));
+  const std::uint32_t page = slot.page_size;
+  const std::uint64_t total = slot.file_bytes / page;
+  std::vector<Delta> chain;
+  chain.reserve(std::min<std::uint64_t>(slot.chain_length, 4096));
+  std::uint64_t offset = slot.delta_offset;
+  std::uint64_t length = slot.delta_length;
+  for (std::uint64_t i = 0; i < slot.chain_length; ++i) {
+    const std::string where = DeltaWhere(path, offset);
+    MEMH_ASSIGN_OR_RETURN(auto bytes, ReadExtentBytes(file, offset, length, where));
+    MEMH_ASSIGN_OR_RETURN(Delta delta, DecodeDelta(bytes, where));
+    const DeltaHeader& h = delta.header;
+    if (i == 0 ? h.generation != slot.generation : h.generation >= chain.back().header.generation) {
+      return Status::Corruption(where, "generation " + std::to_string(h.generation) + " out of order (expected " +
+                                           (i == 0 ? std::to_string(slot.generation)
+                                                   : "below " + std::to_string(chain.back().header.generation)) +
+                                           ")");
+    }
+    if (h.total_pages > total || (i > 0 && h.total_pages > chain.back().header.total_pages) ||
+        (i == 0 && h.total_pages != total)) {
+      return Status::Corruption(where, "file of " + std::to_string(h.total_pages) +
+                                           " pages does not fit the chain's (" + std::to_string(total) + " at the end)");
+    }
+    const bool last = i + 1 == slot.chain_length;
+    if (last != (h.prev_offset == 0)) {
+      return Status::Corruption(where, last ? "chain longer than the " + std::to_string(slot.chain_length) +
+                                                  " deltas the header slot says"
+                                            : "chain ends after " + std::to_string(i + 1) + " of " +
+                                                  std::to_string(slot.chain_length) + " deltas");
+    }
+    if (!last && (h.prev_length < kDeltaHeaderBytes || h.prev_offset % page != 0 ||
+                  h.prev_offset < HeaderPages(page) * page || h.prev_length > slot.file_bytes ||
+                  h.prev_offset > slot.file_bytes - h.prev_length)) {
+      return Status::Corruption(where, "previous delta (offset " + std::to_string(h.prev_offset) + ", length " +
+                                           std::to_string(h.prev_length) + ") is outside the file");
+    }
+    state.deltas.push_back({offset, length});
+    offset = h.prev_offset;
+    length = h.prev_length;
+    chain.push_back(std::move(delta));
   }
-  if (actual < slot.file_bytes) {
-    return Status::Corruption(path, "truncated: file is " + std::to_string(actual) + " bytes, " +
+  std::reverse(chain.begin(), chain.end());
+  std::reverse(state.deltas.begin(), state.deltas.end());
+  if (state.map.total_pages() > chain.front().header.total_pages) {
+    return Status::Corruption(DeltaWhere(path, state.deltas.front().offset),
+                              "file of " + std::to_string(chain.front().header.total_pages) +
+                                  " pages is smaller than the base map's " + std::to_string(state.map.total_pages()));
+  }
+  FreeSpaceMap& map = state.map;
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    const std::string where = DeltaWhere(path, state.deltas[k].offset);
+    map.Grow(chain[k].header.total_pages);
+    const Extent own = ExtentOf(state.deltas[k].offset, state.deltas[k].length, page);
+    if (!map.AllFree(own)) return Status::Corruption(where, "its extent overlaps pages in use");
+    map.MarkUsed(own);
+    for (BlockEntry& entry : chain[k].upserts) {
+      if (entry.length > 0) {
+        const Extent extent = ExtentOf(entry.offset, entry.length, page);
+        if (entry.offset % page != 0 || !map.AllFree(extent)) {
+          return Status::Corruption(where, "block \"" + entry.name + "\" (offset " + std::to_string(entry.offset) +
+                                               ", length " + std::to_string(entry.length) +
+                                               ") lies outside the file or on pages in use");
+        }
+        map.MarkUsed(extent);
+      } else if (entry.offset != 0) {
+        return Status::Corruption(where, "block \"" + entry.name + "\": empty block with offset " +
+                                             std::to_string(entry.offset));
+      }
+      auto it = state.blocks.find(entry.name);
+      if (it != state.blocks.end()) {
+        if (it->second.length > 0) {
+          const Extent old = ExtentOf(it->second.offset, it->second.length, page);
+          if (!map.AllUsed(old)) {
+            return Status::Corruption(where, "block \"" + entry.name + "\": its previous extent is not in use");
+          }
+          map.Free(old);
+        }
+        it->second = std::move(entry);
+      } else {
+        std::string name = entry.name;
+        state.blocks.emplace(std::move(name), std::move(entry));
+      }
+    }
+    for (const std::string& name : chain[k].removals) {
+      auto it = state.blocks.find(name);
+      if (it == state.blocks.end()) {
+        return Status::Corruption(where, "removes block \"" + name + "\", which does not exist");
+      }
+      if (it->second.length > 0) {
+        const Extent old = ExtentOf(it->second.offset, it->second.length, page);
+        if (!map.AllUsed(old)) {
+          return Status::Corruption(where, "block \"" + name + "\": its extent is not in use");
+        }
+        map.Free(old);
+      }
+      state.blocks.erase(it);
+    }
+  }
+  return Status::Ok();
+}
+
+// Reads and checks the generation `state.slot` names: base registry and map, the
+// delta chain, page ownership. `chain_error` says whether a failure was in the chain.
+Status LoadGeneration(File& file, CommittedState& state, std::uint64_t growth_min_pages, bool* chain_error) {
+  const std::string& path = file.path();
+  const HeaderSlot& slot = state.slot;
+  *chain_error = false;
+  if (state.actual_file_bytes < slot.file_bytes) {
+    return Status::Corruption(path, "truncated: file is " + std::to_string(state.actual_file_bytes) + " bytes, " +
                                         SlotName(state.slot_index) + " says " + std::to_string(slot.file_bytes));
   }
 
@@ -183,12 +264,78 @@ Result<CommittedState> LoadCommittedState(File& file, std::uint32_t page_size, s
   MEMH_ASSIGN_OR_RETURN(auto map_bytes, ReadExtentBytes(file, slot.map_offset, slot.map_length, map_where));
   MEMH_ASSIGN_OR_RETURN(std::span<const std::uint8_t> map_encoded, UnpadMap(map_bytes, map_where));
   MEMH_ASSIGN_OR_RETURN(state.map, FreeSpaceMap::Decode(map_encoded, growth_min_pages, map_where));
-  if (state.map.total_pages() * slot.page_size != slot.file_bytes) {
+  if (slot.chain_length == 0 && state.map.total_pages() * slot.page_size != slot.file_bytes) {
     return Status::Corruption(map_where, "covers " + std::to_string(state.map.total_pages()) + " pages, " +
                                              SlotName(state.slot_index) + " says the file is " +
                                              std::to_string(slot.file_bytes) + " bytes");
   }
-  MEMH_RETURN_IF_ERROR(CheckPageOwnership(path, state));
+  if (slot.chain_length > 0) {
+    Status chained = LoadChain(file, path, state);
+    if (!chained.ok()) {
+      *chain_error = true;
+      return chained;
+    }
+  }
+  return CheckPageOwnership(path, state);
+}
+
+}  // namespace
+
+Result<CommittedState> LoadCommittedState(File& file, std::uint32_t page_size, std::uint64_t growth_min_pages) {
+  const std::string& path = file.path();
+  MEMH_ASSIGN_OR_RETURN(std::uint64_t actual, file.Size());
+  if (actual < kHeaderAreaBytes) {
+    return Status::Corruption(path, "header: file is " + std::to_string(actual) +
+                                        " bytes, too short for a store (at least 1024)");
+  }
+  std::vector<std::uint8_t> area(kHeaderAreaBytes);
+  MEMH_RETURN_IF_ERROR(file.ReadAt(0, area));
+
+  std::string why[2];
+  Result<HeaderSlot> slots[2] = {Status::Corruption(path, ""), Status::Corruption(path, "")};
+  for (int index = 0; index < 2; ++index) {
+    auto bytes = std::span<const std::uint8_t>(area).subspan(SlotOffset(index), kHeaderSlotBytes);
+    if (AllZero(bytes)) {
+      why[index] = "never written";
+      continue;
+    }
+    slots[index] = DecodeHeaderSlot(bytes, "");
+    if (!slots[index].ok()) why[index] = slots[index].status().message();
+  }
+  if (!slots[0].ok() && !slots[1].ok()) {
+    return Status::Corruption(path, "header: no valid header slot (slot A: " + why[0] + "; slot B: " + why[1] + ")");
+  }
+  int winner = !slots[1].ok() || (slots[0].ok() && slots[0]->generation >= slots[1]->generation) ? 0 : 1;
+  if (page_size != 0 && page_size != slots[winner]->page_size) {
+    return Status::InvalidArgument(path, "page size " + std::to_string(page_size) + " requested, the file has " +
+                                             std::to_string(slots[winner]->page_size));
+  }
+  CommittedState state;
+  state.actual_file_bytes = actual;
+  state.slot = *slots[winner];
+  state.slot_index = winner;
+  bool chain_error = false;
+  Status loaded = LoadGeneration(file, state, growth_min_pages, &chain_error);
+  // A damaged delta of the newest generation: the other slot's generation, which does
+  // not reference that delta, is still whole (a damaged base or shared delta fails both).
+  if (!loaded.ok() && chain_error && loaded.code() == Code::kCorruption && slots[1 - winner].ok() &&
+      slots[1 - winner]->page_size == state.slot.page_size) {
+    CommittedState older;
+    older.actual_file_bytes = actual;
+    older.slot = *slots[1 - winner];
+    older.slot_index = 1 - winner;
+    bool older_chain_error = false;
+    if (LoadGeneration(file, older, growth_min_pages, &older_chain_error).ok()) {
+      older.warnings.push_back(SlotName(winner) + " ignored: " + loaded.message());
+      return older;
+    }
+  }
+  MEMH_RETURN_IF_ERROR(loaded);
+  for (int index = 0; index < 2; ++index) {
+    if (!why[index].empty() && why[index] != "never written") {
+      state.warnings.push_back(SlotName(index) + " ignored: " + why[index]);
+    }
+  }
   return state;
 }
 

@@ -106,6 +106,16 @@ class StoreCore {
   // file to its last used page (vacuum's final commit).
   Status CommitNow(bool force, bool release_all);
   Status WriteRegistry(std::uint64_t offset, std::uint64_t length);  // commit.cc
+  // A commit that writes only a registry delta (what changed since the last commit),
+  // not the registry and map. `upserts`/`removals`: the counts CollectChangesLocked gave.
+  Status CommitDelta(std::uint64_t upserts, std::uint64_t removals);
+  // Notes that `name` changes (before the change is applied to blocks_), for the next
+  // delta. Writer thread, under the exclusive gate.
+  void NoteChangeLocked(std::string_view name);
+  // Sorts and deduplicates changed_ and counts the upserts and removals it makes.
+  void CollectChangesLocked(std::uint64_t* upserts, std::uint64_t* removals);
+  // Forgets the delta chain and the changes (after a checkpoint or full vacuum).
+  void ResetChainLocked();
 
   // Vacuum (vacuum.cc).
   // `requested_ms`: the caller's clock when it asked (stamped as the last vacuum).
@@ -141,6 +151,23 @@ class StoreCore {
   FreeSpaceMap commit_map_{0, 1};
   std::vector<Extent> pending_free_;  // freed by applied changes, not yet committed
   std::vector<Extent> retired_;       // freed by the last commit; reusable after the next
+  // The registry deltas written since the last checkpoint (oldest first) and their
+  // bytes in whole pages: at a checkpoint they are retired with the old base.
+  std::vector<Extent> chain_extents_;
+  std::uint64_t chain_bytes_ = 0;
+  // Names changed since the last commit, in the order changed (a name may repeat),
+  // with whether the block existed at the last commit. Reserved and reused: noting a
+  // change allocates nothing in steady state. Writer thread only.
+  struct ChangedName {
+    char name[32];
+    std::uint8_t length;
+    bool existed;
+    std::uint32_t seq;
+    std::string_view view() const { return std::string_view(name, length); }
+  };
+  std::vector<ChangedName> changed_;
+  // Set when blocks moved (vacuum) since the last commit: the next commit checkpoints.
+  bool checkpoint_next_ = false;
   std::unique_ptr<Batch> current_;
   std::unique_ptr<Batch> txn_;
   std::uint64_t dirty_changes_ = 0;

@@ -34,6 +34,9 @@ Status StoreCore::MoveBlock(const std::string& name, Extent target) {
     map_.Free(target);
     return status.code() == Code::kCorruption ? status : status.WithPrefix(where);
   }
+  // Moves are not noted one by one: the next commit is a checkpoint (a vacuum's pass
+  // moves up to every block, and its commits rewrite the registry as before).
+  checkpoint_next_ = true;
   BlockEntry& moved = blocks_.at(name);
   pending_free_.push_back(ExtentOf(old_offset, moved.length, page_size_));
   moved.offset = target.start * page_size_;
@@ -198,6 +201,7 @@ Status StoreCore::VacuumFull(VacuumReport* report, std::uint64_t requested_ms) {
   map_ = std::move(packed);
   committed_ = slot;
   pending_free_.clear();
+  ResetChainLocked();
   file_pages_ = total;
   dirty_changes_ = 0;
   ++commits_;

@@ -167,6 +167,7 @@ Status StoreCore::ApplyBatch(Batch& batch) {
       Poison(status.WithPrefix("applying a batch of " + std::to_string(batch.ops.size()) + " writes"));
     } else {
       for (const Planned& planned : plan) {
+        NoteChangeLocked(*planned.name);
         auto it = blocks_.find(*planned.name);
         if (it != blocks_.end() && it->second.length > 0) {
           pending_free_.push_back(ExtentOf(it->second.offset, it->second.length, page_size_));

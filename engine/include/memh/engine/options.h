@@ -28,6 +28,10 @@ struct StoreOptions {
   std::uint32_t queue_capacity = 1000;
   // The registry is committed (auto-commit) after this many applied changes.
   std::uint32_t registry_flush_threshold = 200;
+  // A commit writes only a registry delta (what changed since the last commit) until
+  // the deltas since the last checkpoint would pass max(base registry / 4, this many
+  // bytes, in whole pages); then it writes the whole registry and map (a checkpoint).
+  std::uint64_t delta_chain_min_bytes = 64 << 10;
   // Entries held by the metadata cache in front of the registry.
   std::uint32_t metadata_cache_capacity = 1000;
   // The file grows by at least this many pages (2560 x 4 KiB = 10 MiB), or by half
