@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "registry/registry_codec.h"
 #include "util/coding.h"
 
 namespace memh::engine {
 namespace {
+
+static_assert(kDeltaEntryBytes == kRegistryEntryBytes, "a delta's entries are the registry's");
 
 constexpr std::uint8_t kMagic[8] = {'M', 'H', 'D', 'E', 'L', 'T', 'A', 0};
 constexpr std::uint32_t kVersion = 1;
@@ -42,15 +45,7 @@ DeltaEncoder::DeltaEncoder(const DeltaHeader& header, std::span<std::uint8_t> ou
 }
 
 void DeltaEncoder::Upsert(std::string_view name, const BlockEntry& entry) {
-  std::uint8_t* e = out_.data() + at_;
-  std::fill(e, e + kDeltaEntryBytes, 0);
-  std::memcpy(e, name.data(), name.size());
-  PutU32(e + 32, entry.type);
-  PutU64(e + 36, entry.offset);
-  PutU64(e + 44, entry.length);
-  std::copy(entry.sha256.begin(), entry.sha256.end(), e + 52);
-  PutU32(e + 84, entry.flags);
-  PutU64(e + 88, entry.modified_ms);
+  PutRegistryEntry(name, entry, out_.data() + at_);
   at_ += kDeltaEntryBytes;
 }
 
@@ -114,12 +109,7 @@ Result<Delta> DecodeDelta(std::span<const std::uint8_t> bytes, std::string_view 
     }
     BlockEntry entry;
     entry.name.assign(name);
-    entry.type = GetU32(e + 32);
-    entry.offset = GetU64(e + 36);
-    entry.length = GetU64(e + 44);
-    std::copy(e + 52, e + 84, entry.sha256.begin());
-    entry.flags = GetU32(e + 84);
-    entry.modified_ms = GetU64(e + 88);
+    GetRegistryEntryFields(e, &entry);
     delta.upserts.push_back(std::move(entry));
   }
   delta.removals.reserve(h.removals);

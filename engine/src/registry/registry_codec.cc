@@ -32,6 +32,26 @@ Status ValidateBlockName(std::string_view name) {
   return Status::Ok();
 }
 
+void PutRegistryEntry(std::string_view name, const BlockEntry& entry, std::uint8_t* e) {
+  std::fill(e, e + kRegistryEntryBytes, 0);
+  std::memcpy(e, name.data(), name.size());
+  PutU32(e + 32, entry.type);
+  PutU64(e + 36, entry.offset);
+  PutU64(e + 44, entry.length);
+  std::copy(entry.sha256.begin(), entry.sha256.end(), e + 52);
+  PutU32(e + 84, entry.flags);
+  PutU64(e + 88, entry.modified_ms);
+}
+
+void GetRegistryEntryFields(const std::uint8_t* e, BlockEntry* entry) {
+  entry->type = GetU32(e + 32);
+  entry->offset = GetU64(e + 36);
+  entry->length = GetU64(e + 44);
+  std::copy(e + 52, e + 84, entry->sha256.begin());
+  entry->flags = GetU32(e + 84);
+  entry->modified_ms = GetU64(e + 88);
+}
+
 RegistryEncoder::RegistryEncoder(const BlockMap& blocks)
     : blocks_(blocks), next_(blocks.begin()), end_(blocks.end()) {}
 
@@ -52,16 +72,7 @@ std::size_t RegistryEncoder::Next(std::span<std::uint8_t> out) {
   }
   const std::size_t first_entry = used;
   for (; next_ != end_ && out.size() - used >= kRegistryEntryBytes; ++next_) {
-    const auto& [name, entry] = *next_;
-    std::uint8_t* e = out.data() + used;
-    std::fill(e, e + kRegistryEntryBytes, 0);
-    std::memcpy(e, name.data(), name.size());
-    PutU32(e + 32, entry.type);
-    PutU64(e + 36, entry.offset);
-    PutU64(e + 44, entry.length);
-    std::copy(entry.sha256.begin(), entry.sha256.end(), e + 52);
-    PutU32(e + 84, entry.flags);
-    PutU64(e + 88, entry.modified_ms);
+    PutRegistryEntry(next_->first, next_->second, out.data() + used);
     used += kRegistryEntryBytes;
   }
   checksum_.Update(out.subspan(first_entry, used - first_entry));
@@ -117,12 +128,7 @@ Result<BlockMap> DecodeRegistry(std::span<const std::uint8_t> bytes, std::string
     }
     BlockEntry entry;
     entry.name.assign(name);
-    entry.type = GetU32(e + 32);
-    entry.offset = GetU64(e + 36);
-    entry.length = GetU64(e + 44);
-    std::copy(e + 52, e + 84, entry.sha256.begin());
-    entry.flags = GetU32(e + 84);
-    entry.modified_ms = GetU64(e + 88);
+    GetRegistryEntryFields(e, &entry);
     blocks.emplace_hint(blocks.end(), entry.name, std::move(entry));
   }
   return blocks;

@@ -24,6 +24,13 @@ using BlockMap = std::map<std::string, BlockEntry, std::less<>>;
 inline std::uint64_t RegistryEncodedSize(std::uint64_t entries) {
   return kRegistryHeaderBytes + kRegistryEntryBytes * entries;
 }
+// One entry in the 96-byte layout (docs/file_format.md, "Registry extent"), the one
+// the registry and its deltas (delta_codec.h) share. `out` holds 96 bytes; the name is
+// 1..31 bytes.
+void PutRegistryEntry(std::string_view name, const BlockEntry& entry, std::uint8_t* out);
+// Every field of an entry but the name (which its caller checks in its own terms).
+void GetRegistryEntryFields(const std::uint8_t* in, BlockEntry* entry);
+
 // REQUIRES out.size() == RegistryEncodedSize(blocks.size()).
 void EncodeRegistry(const BlockMap& blocks, std::span<std::uint8_t> out);
 
