@@ -29,6 +29,21 @@ constexpr std::uint64_t kChainShareDivisor = 4;
 
 }  // namespace
 
+// The end of every commit, once its new structures are written (the caller holds the
+// writer's I/O gate): sync them, write the header slot of the new generation, sync
+// that. `sync_failed` says whether a sync is what failed (the store is then poisoned).
+Status StoreCore::SyncAndPublish(const HeaderSlot& slot, bool sync, bool* sync_failed) {
+  Status status;
+  if (sync && !(status = file_->Sync()).ok()) {
+    *sync_failed = true;
+    return status;
+  }
+  const HeaderSlotBytes header = EncodeHeaderSlot(slot);
+  MEMH_RETURN_IF_ERROR(file_->WriteAt(SlotOffset(SlotIndexFor(slot.generation)), header));
+  if (sync && !(status = file_->Sync()).ok()) *sync_failed = true;
+  return status;
+}
+
 // Writes the registry into its fresh extent at `offset`. One that fits in a piece is
 // one write, checksum included; a larger one is written a piece at a time, then its
 // checksum into the header's field (the extent is fresh: no reader sees it before the
@@ -140,12 +155,9 @@ Status StoreCore::CommitDelta(std::uint64_t upserts, std::uint64_t removals) {
       if (changed.existed && blocks_.find(changed.view()) == blocks_.end()) encoder.Remove(changed.view());
     }
     encoder.Finish();
-    HeaderSlotBytes slot_bytes = EncodeHeaderSlot(slot);
     WriterIoGate io(gate_);
     status = file_->WriteAt(slot.delta_offset, bytes.span());
-    if (status.ok() && sync) sync_failed = !(status = file_->Sync()).ok();
-    if (status.ok()) status = file_->WriteAt(SlotOffset(SlotIndexFor(slot.generation)), slot_bytes);
-    if (status.ok() && sync) sync_failed = !(status = file_->Sync()).ok();
+    if (status.ok()) status = SyncAndPublish(slot, sync, &sync_failed);
   }
 
   ExclusiveGate gate(gate_);
@@ -247,12 +259,9 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
     status = WriteRegistry(slot.registry_offset, registry_length);
     Buffer map = writer_buffers_.Acquire(slot.map_length);
     EncodeMapPadded(persisted, map.span());
-    HeaderSlotBytes header = EncodeHeaderSlot(slot);
     WriterIoGate io(gate_);
     if (status.ok()) status = file_->WriteAt(slot.map_offset, map.span());
-    if (status.ok() && sync) sync_failed = !(status = file_->Sync()).ok();
-    if (status.ok()) status = file_->WriteAt(SlotOffset(SlotIndexFor(slot.generation)), header);
-    if (status.ok() && sync) sync_failed = !(status = file_->Sync()).ok();
+    if (status.ok()) status = SyncAndPublish(slot, sync, &sync_failed);
   }
 
   ExclusiveGate gate(gate_);

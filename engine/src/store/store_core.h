@@ -106,6 +106,7 @@ class StoreCore {
   // file to its last used page (vacuum's final commit).
   Status CommitNow(bool force, bool release_all);
   Status WriteRegistry(std::uint64_t offset, std::uint64_t length);  // commit.cc
+  Status SyncAndPublish(const HeaderSlot& slot, bool sync, bool* sync_failed);  // commit.cc
   // A commit that writes only a registry delta (what changed since the last commit),
   // not the registry and map. `upserts`/`removals`: the counts CollectChangesLocked gave.
   Status CommitDelta(std::uint64_t upserts, std::uint64_t removals);
