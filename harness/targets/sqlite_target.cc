@@ -84,37 +84,21 @@ class SqliteTarget final : public Target {
   }
 
   Result<std::vector<std::uint8_t>> Read(std::string_view name) override {
-    MEMH_RETURN_IF_ERROR(CheckName(path_, name));
-    std::lock_guard lock(mutex_);
-    MEMH_RETURN_IF_ERROR(Usable());
-    ResetOnExit reset(select_);
-    BindName(select_, name);
-    int rc = sqlite3_step(select_);
-    if (rc == SQLITE_DONE) return Missing(name);
-    if (rc != SQLITE_ROW) return Error(rc, "read");
-    const auto* bytes = static_cast<const std::uint8_t*>(sqlite3_column_blob(select_, 0));
-    const int length = sqlite3_column_bytes(select_, 0);
     // A fresh buffer owned by the caller, as the engine's Read returns.
-    return std::vector<std::uint8_t>(bytes, bytes + length);
+    return WithBlob(name, [](std::span<const std::uint8_t> bytes) -> Result<std::vector<std::uint8_t>> {
+      return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+    });
   }
 
   Result<std::uint64_t> ReadInto(std::string_view name, std::span<std::uint8_t> out) override {
-    MEMH_RETURN_IF_ERROR(CheckName(path_, name));
-    std::lock_guard lock(mutex_);
-    MEMH_RETURN_IF_ERROR(Usable());
-    ResetOnExit reset(select_);
-    BindName(select_, name);
-    int rc = sqlite3_step(select_);
-    if (rc == SQLITE_DONE) return Missing(name);
-    if (rc != SQLITE_ROW) return Error(rc, "read");
-    const void* bytes = sqlite3_column_blob(select_, 0);
-    const auto length = static_cast<std::uint64_t>(sqlite3_column_bytes(select_, 0));
-    if (length > out.size()) {
-      return Status::InvalidArgument(path_, "block of " + std::to_string(length) + " bytes does not fit a buffer of " +
-                                                std::to_string(out.size()));
-    }
-    if (length > 0) std::memcpy(out.data(), bytes, length);
-    return length;
+    return WithBlob(name, [&](std::span<const std::uint8_t> bytes) -> Result<std::uint64_t> {
+      if (bytes.size() > out.size()) {
+        return Status::InvalidArgument(path_, "block of " + std::to_string(bytes.size()) +
+                                                  " bytes does not fit a buffer of " + std::to_string(out.size()));
+      }
+      if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+      return static_cast<std::uint64_t>(bytes.size());
+    });
   }
 
   Status Remove(std::string_view name) override {
@@ -238,6 +222,23 @@ class SqliteTarget final : public Target {
   const std::string& path() const override { return path_; }
 
  private:
+  // Looks `name` up and hands its bytes to `use` while the row is current (SQLite owns
+  // them until the statement is reset); a missing block is kNotFound.
+  template <typename Use>
+  auto WithBlob(std::string_view name, Use use) -> decltype(use(std::span<const std::uint8_t>{})) {
+    MEMH_RETURN_IF_ERROR(CheckName(path_, name));
+    std::lock_guard lock(mutex_);
+    MEMH_RETURN_IF_ERROR(Usable());
+    ResetOnExit reset(select_);
+    BindName(select_, name);
+    const int rc = sqlite3_step(select_);
+    if (rc == SQLITE_DONE) return Missing(name);
+    if (rc != SQLITE_ROW) return Error(rc, "read");
+    const auto* bytes = static_cast<const std::uint8_t*>(sqlite3_column_blob(select_, 0));
+    const auto length = static_cast<std::size_t>(sqlite3_column_bytes(select_, 0));
+    return use(std::span<const std::uint8_t>(bytes, length));
+  }
+
   SqliteTarget(std::string path, const engine::StoreOptions& options)
       : path_(std::move(path)), changes_per_transaction_(std::max<std::uint32_t>(options.registry_flush_threshold, 1)) {}
 
