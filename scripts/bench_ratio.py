@@ -75,6 +75,9 @@ class Side:
         self.variants = set()
         self.programs = set()  # executable file names
         self.builds = set()  # context memh_build: "timing" | "metered" | "?" (not recorded)
+        # index_memory/<size> benchmarks: not timings but the store's memory per block
+        # (counter index_bytes_per_block): name -> [value per run]
+        self.index_memory = {}
 
 
 def load(paths):
@@ -100,6 +103,11 @@ def load(paths):
             unit = row.get("time_unit", "ns")
             if unit not in NS_PER_UNIT:
                 raise InputError(f"{path}: {name}: unknown time unit {unit!r}")
+            if name.startswith("index_memory/"):
+                if "index_bytes_per_block" not in row:
+                    raise InputError(f"{path}: {name}: no index_bytes_per_block counter")
+                side.index_memory.setdefault(name, []).append(row["index_bytes_per_block"])
+                continue
             r = side.runs.setdefault(name, {"ns": [], "bytes": [], "allocs": []})
             r["ns"].append(row["real_time"] * NS_PER_UNIT[unit])
             if "bytes_per_op" in row:
@@ -270,6 +278,20 @@ def render_sqlite(rows):
     return "\n".join(lines)
 
 
+def index_memory_rows(sides):
+    """Per index_memory benchmark: the median bytes per block of each side that ran it."""
+    names = []
+    for side in sides.values():
+        names += [n for n in side.index_memory if n not in names]
+    return [{"name": n, **{label: median(side.index_memory.get(n, [])) for label, side in sides.items()}}
+            for n in names]
+
+
+def render_index_memory(rows, labels):
+    body = [[r["name"].split("/iterations")[0]] + [format_count(r[label]) for label in labels] for r in rows]
+    return "\n".join(table(["memory to find blocks, bytes per block"] + list(labels), body))
+
+
 def none_if_inf(value):
     return None if isinstance(value, float) and math.isinf(value) else value
 
@@ -361,6 +383,15 @@ def main(argv):
         for name in timing["optimized"].runs.keys() - sqlite.runs.keys():
             print(f"bench_ratio: warning: {name} has no SQLite run", file=sys.stderr)
 
+    memory_sides = {"baseline": timing["baseline"], "optimized": timing["optimized"]}
+    if sqlite is not None:
+        memory_sides["sqlite"] = sqlite
+    memory_rows = index_memory_rows(memory_sides)
+    if memory_rows:
+        print()
+        print("what each store holds in memory to find its blocks (Target::IndexMemoryBytes), per block:")
+        print(render_index_memory(memory_rows, list(memory_sides)))
+
     if args.json:
         keys = ("name", "baseline_ns", "optimized_ns", "ratio", "baseline_bytes_per_op", "optimized_bytes_per_op",
                 "baseline_allocs_per_op", "optimized_allocs_per_op", "runs")
@@ -372,7 +403,8 @@ def main(argv):
                "geomean": {"ratio": geomean([r[3] for r in rows]),
                            "ratio_if_metered": metered_ratio,
                            "meter_overhead": {v: geomean([e["ratio"] for e in entries if e["variant"] == v])
-                                              for v in VARIANTS}}}
+                                              for v in VARIANTS}},
+               "index_memory": memory_rows}
         if sqlite_rows is not None:
             doc["sqlite"] = {"rows": [{k: none_if_inf(v) for k, v in r.items()} for r in sqlite_rows],
                              "timed_by": describe(sqlite),

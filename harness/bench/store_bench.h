@@ -13,6 +13,12 @@
 //   write            Write of a new block (insert)
 //   remove           Remove of a block
 //   flush            Write over a random block, then Flush: one commit per operation
+//   index_memory     what the store holds in memory to find its blocks, per block
+//                    (counter index_bytes_per_block; docs/engine_design.md)
+//
+// Each write-side benchmark first runs one round untimed and uncounted (a warm-up), so
+// that its figures are the steady state's: what the engine's reusable storage needs to
+// grow to is paid there, at every store size alike.
 //
 // Writes are queued and applied by the engine's writer thread, so the write-side
 // benchmarks run in rounds of up to kRoundOps operations, each ending by draining the

@@ -79,6 +79,10 @@ void Stat(const std::string& path, CliContext& context) {
               static_cast<unsigned long long>(s.used_pages), static_cast<unsigned long long>(s.free_pages));
   std::printf("fragmentation   %.2f%% (free pages below the last used page)\n", 100.0 * s.fragmentation);
   std::printf("last vacuum ms  %llu\n", static_cast<unsigned long long>(s.last_vacuum_ms));
+  // What this store costs in memory once open (a fresh open: nothing else is held).
+  std::printf("registry memory %llu bytes (%.1f per block)\n", static_cast<unsigned long long>(s.registry_memory_bytes),
+              s.block_count > 0 ? static_cast<double>(s.registry_memory_bytes) / static_cast<double>(s.block_count) : 0.0);
+  std::printf("free map memory %llu bytes\n", static_cast<unsigned long long>(s.free_map_memory_bytes));
 }
 
 void Verify(const std::string& path, CliContext& context) {

@@ -40,6 +40,10 @@ class EngineTarget final : public Target {
     return Status::Ok();
   }
   Status Close() override { return store_->Close(); }
+  Result<std::uint64_t> IndexMemoryBytes() override {
+    MEMH_ASSIGN_OR_RETURN(engine::StoreStats stats, store_->Stats());
+    return stats.registry_memory_bytes + stats.free_map_memory_bytes;
+  }
   const std::string& path() const override { return store_->path(); }
 
  private:

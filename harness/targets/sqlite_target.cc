@@ -219,6 +219,21 @@ class SqliteTarget final : public Target {
     return status;
   }
 
+  Result<std::uint64_t> IndexMemoryBytes() override {
+    std::lock_guard lock(mutex_);
+    MEMH_RETURN_IF_ERROR(Usable());
+    std::uint64_t bytes = 0;
+    for (int what : {SQLITE_DBSTATUS_CACHE_USED, SQLITE_DBSTATUS_SCHEMA_USED}) {
+      int current = 0;
+      int highwater = 0;
+      if (int rc = sqlite3_db_status(db_, what, &current, &highwater, 0); rc != SQLITE_OK) {
+        return Error(rc, "db_status");
+      }
+      bytes += static_cast<std::uint64_t>(current);
+    }
+    return bytes;
+  }
+
   const std::string& path() const override { return path_; }
 
  private:

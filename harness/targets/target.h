@@ -58,6 +58,11 @@ class Target {
   // PRAGMA integrity_check); kCorruption naming the first problem.
   virtual engine::Status Check() = 0;
   virtual engine::Status Close() = 0;
+  // The bytes the store holds in memory to find its blocks, as it counts them: the
+  // engine's registry and free-space map (StoreStats; they grow with the store), or
+  // SQLite's page cache and schema for this connection (sqlite3_db_status; bounded by
+  // its cache size). The benchmarks report it per block (docs/engine_design.md).
+  virtual engine::Result<std::uint64_t> IndexMemoryBytes() = 0;
 
   virtual const std::string& path() const = 0;
 };

@@ -147,6 +147,37 @@ TEST_F(StoreBasicTest, CallsAfterCloseSayClosed) {
   EXPECT_EQ(store->Stats().status().code(), Code::kClosed);
 }
 
+// The memory the store holds to find blocks grows with its blocks, and removing blocks
+// then adding as many again reuses their registry nodes (nothing more is held). A name
+// longer than 15 bytes also holds its own buffer, twice (the key and the entry's copy).
+TEST_F(StoreBasicTest, StatsCountTheMemoryToFindBlocks) {
+  auto store = CreateStore();
+  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Write("m" + std::to_string(i), Payload(10, i)));
+  ASSERT_OK(store->Flush());
+  auto hundred = store->Stats();
+  ASSERT_TRUE(hundred.ok());
+  EXPECT_GE(hundred->registry_memory_bytes, 100u * 100u);  // a node is over 100 bytes
+  EXPECT_GT(hundred->free_map_memory_bytes, 0u);
+  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Remove("m" + std::to_string(i)));
+  ASSERT_OK(store->Flush());
+  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Write("n" + std::to_string(i), Payload(10, i)));
+  ASSERT_OK(store->Flush());
+  auto again = store->Stats();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->registry_memory_bytes, hundred->registry_memory_bytes);
+  const std::string long_name(20, 'L');
+  ASSERT_OK(store->Write(long_name, Payload(10, 1)));
+  ASSERT_OK(store->Flush());
+  auto longer = store->Stats();
+  ASSERT_TRUE(longer.ok());
+  // One node more, and two buffers of at least the name and its terminator (a string
+  // may keep spare capacity, at most the 31 bytes of the longest name).
+  const std::uint64_t node = hundred->registry_memory_bytes / 100;
+  const std::uint64_t added = longer->registry_memory_bytes - hundred->registry_memory_bytes;
+  EXPECT_GE(added, node + 2 * (long_name.size() + 1));
+  EXPECT_LE(added, node + 2 * 32);
+}
+
 TEST_F(StoreBasicTest, BadNames) {
   auto store = CreateStore();
   EXPECT_EQ(store->Write("", Payload(1, 1)).code(), Code::kInvalidArgument);

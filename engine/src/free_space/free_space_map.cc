@@ -155,6 +155,10 @@ std::uint64_t FreeSpaceMap::LargestFreeRun() const {
   return largest;
 }
 
+std::uint64_t FreeSpaceMap::MemoryBytes() const {
+  return bits_.capacity() * sizeof(std::uint64_t) + runs_.get_allocator().pool()->held_bytes();
+}
+
 std::uint64_t FreeSpaceMap::UsedEnd() const {
   if (free_ == total_) return 0;
   if (runs_.empty()) return total_;

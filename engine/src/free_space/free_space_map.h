@@ -10,6 +10,9 @@
 //
 // Costs: Allocate scans free runs in start order (O(runs); runs stay few unless the
 // file is badly fragmented, which vacuum repairs); Free is O(log runs) plus the bits.
+// Memory: a bit per page plus a tree node (48 bytes) per free run, from the map's own
+// NodePool, so that splitting and merging runs allocates nothing once the map has held
+// as many runs as it holds now (every update frees one extent and allocates another).
 // Thread-safety: none; the store serializes access.
 #pragma once
 
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "memh/engine/result.h"
+#include "util/node_pool.h"
 
 namespace memh::engine {
 
@@ -55,6 +59,9 @@ class FreeSpaceMap {
   std::vector<Extent> FreeExtents() const;  // sorted by start, coalesced
   std::uint64_t free_extent_count() const { return runs_.size(); }
   std::uint64_t LargestFreeRun() const;
+  // The heap bytes the map holds: its bitmap's storage and its run nodes (in use or
+  // kept for reuse).
+  std::uint64_t MemoryBytes() const;
   // One past the last used page (0 when no page is used).
   std::uint64_t UsedEnd() const;
   // Free pages below UsedEnd(): the holes a vacuum could reclaim.
@@ -82,7 +89,9 @@ class FreeSpaceMap {
   std::uint64_t free_ = 0;
   std::uint64_t growth_min_pages_ = 1;
   std::vector<std::uint64_t> bits_;          // bit p % 64 of word p / 64: page p used
-  std::map<std::uint64_t, std::uint64_t> runs_;  // free runs: start -> count
+  // Free runs: start -> count.
+  std::map<std::uint64_t, std::uint64_t, std::less<>, PoolAllocator<std::pair<const std::uint64_t, std::uint64_t>>>
+      runs_;
 };
 
 }  // namespace memh::engine

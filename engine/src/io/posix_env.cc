@@ -2,8 +2,11 @@
 // durability, and the directory fsync that makes a rename durable.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <string>
@@ -11,7 +14,19 @@
 #include "memh/engine/env.h"
 
 namespace memh::engine {
+
+Status File::WriteGatherAt(std::uint64_t offset, std::span<const std::span<const std::uint8_t>> pieces) {
+  for (std::span<const std::uint8_t> piece : pieces) {
+    MEMH_RETURN_IF_ERROR(WriteAt(offset, piece));
+    offset += piece.size();
+  }
+  return Status::Ok();
+}
+
 namespace {
+
+// Pieces per pwritev: Linux's IOV_MAX. The vectors live on the writer's stack (16 KiB).
+constexpr std::size_t kMaxPieces = 1024;
 
 class PosixFile final : public File {
  public:
@@ -45,6 +60,43 @@ class PosixFile final : public File {
         return Status::FromErrno(path_, "pwrite", errno);
       }
       done += static_cast<std::size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Status WriteGatherAt(std::uint64_t offset, std::span<const std::span<const std::uint8_t>> pieces) override {
+    std::array<iovec, kMaxPieces> vectors;
+    while (!pieces.empty()) {
+      const std::size_t count = std::min(pieces.size(), kMaxPieces);
+      std::size_t bytes = 0;
+      for (std::size_t i = 0; i < count; ++i) {
+        vectors[i].iov_base = const_cast<std::uint8_t*>(pieces[i].data());  // pwritev only reads it
+        vectors[i].iov_len = pieces[i].size();
+        bytes += pieces[i].size();
+      }
+      // A short write leaves the rest for the loop: skip what was written.
+      std::size_t first = 0;
+      std::size_t done = 0;
+      while (done < bytes) {
+        ssize_t n = ::pwritev(fd_, vectors.data() + first, static_cast<int>(count - first),
+                              static_cast<off_t>(offset + done));
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          return Status::FromErrno(path_, "pwritev", errno);
+        }
+        done += static_cast<std::size_t>(n);
+        auto written = static_cast<std::size_t>(n);
+        while (first < count && written >= vectors[first].iov_len) {
+          written -= vectors[first].iov_len;
+          ++first;
+        }
+        if (first < count) {
+          vectors[first].iov_base = static_cast<std::uint8_t*>(vectors[first].iov_base) + written;
+          vectors[first].iov_len -= written;
+        }
+      }
+      offset += bytes;
+      pieces = pieces.subspan(count);
     }
     return Status::Ok();
   }

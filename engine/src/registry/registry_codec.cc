@@ -81,6 +81,17 @@ std::size_t RegistryEncoder::Next(std::span<std::uint8_t> out) {
 
 Digest RegistryEncoder::Checksum() { return checksum_.Finish(); }
 
+std::uint64_t RegistryMemoryBytes(const BlockMap& blocks) {
+  // A string keeps up to 15 characters inline (libstdc++); a longer one owns a buffer
+  // of capacity + 1 bytes.
+  auto heap_bytes = [](const std::string& text) -> std::uint64_t {
+    return text.capacity() > 15 ? text.capacity() + 1 : 0;
+  };
+  std::uint64_t bytes = blocks.get_allocator().pool()->held_bytes();
+  for (const auto& [name, entry] : blocks) bytes += heap_bytes(name) + heap_bytes(entry.name);
+  return bytes;
+}
+
 void EncodeRegistry(const BlockMap& blocks, std::span<std::uint8_t> out) {
   RegistryEncoder encoder(blocks);
   const std::size_t used = encoder.Next(out);

@@ -12,6 +12,7 @@
 #include "checksum/sha256.h"
 #include "memh/engine/result.h"
 #include "registry/block_entry.h"
+#include "util/node_pool.h"
 
 namespace memh::engine {
 
@@ -19,7 +20,13 @@ inline constexpr std::size_t kRegistryHeaderBytes = 64;
 inline constexpr std::size_t kRegistryEntryBytes = 96;
 
 // Blocks by name; std::less<> so lookups take a string_view without a copy.
-using BlockMap = std::map<std::string, BlockEntry, std::less<>>;
+// Its nodes come from a NodePool (util/node_pool.h): inserting a block after one was
+// removed reuses the removed block's node.
+using BlockMap = std::map<std::string, BlockEntry, std::less<>, PoolAllocator<std::pair<const std::string, BlockEntry>>>;
+
+// The heap bytes `blocks` holds: its nodes (in use or kept for reuse) and the buffers
+// of names and entry names too long for std::string's inline storage. O(blocks).
+std::uint64_t RegistryMemoryBytes(const BlockMap& blocks);
 
 inline std::uint64_t RegistryEncodedSize(std::uint64_t entries) {
   return kRegistryHeaderBytes + kRegistryEntryBytes * entries;

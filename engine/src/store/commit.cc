@@ -69,31 +69,38 @@ Status StoreCore::WriteRegistry(std::uint64_t offset, std::uint64_t length) {
   return file_->WriteAt(offset + kRegistryChecksumOffset, checksum);
 }
 
-void StoreCore::NoteChangeLocked(std::string_view name) {
+void StoreCore::NoteChangeLocked(std::string_view name, bool existed, const BlockMap::value_type* entry) {
   ChangedName changed;
   std::memset(changed.name, 0, sizeof(changed.name));
   std::memcpy(changed.name, name.data(), name.size());
   changed.length = static_cast<std::uint8_t>(name.size());
-  changed.existed = blocks_.find(name) != blocks_.end();
+  changed.existed = existed;
   changed.seq = static_cast<std::uint32_t>(changed_.size());
+  changed.entry = entry;
   changed_.push_back(changed);
 }
 
 void StoreCore::CollectChangesLocked(std::uint64_t* upserts, std::uint64_t* removals) {
   // By name, and for one name in the order noted: the first says whether the block
-  // existed at the last commit.
+  // existed at the last commit, the last what it is now.
   std::sort(changed_.begin(), changed_.end(), [](const ChangedName& a, const ChangedName& b) {
     const int order = a.view().compare(b.view());
     return order < 0 || (order == 0 && a.seq < b.seq);
   });
-  changed_.erase(std::unique(changed_.begin(), changed_.end(),
-                             [](const ChangedName& a, const ChangedName& b) { return a.view() == b.view(); }),
-                 changed_.end());
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < changed_.size(); ++i) {
+    if (kept > 0 && changed_[kept - 1].view() == changed_[i].view()) {
+      changed_[kept - 1].entry = changed_[i].entry;
+      continue;
+    }
+    changed_[kept++] = changed_[i];
+  }
+  changed_.resize(kept);
   *upserts = 0;
   *removals = 0;
   for (std::size_t i = 0; i < changed_.size(); ++i) {
     changed_[i].seq = static_cast<std::uint32_t>(i);  // later notes sort after these
-    if (blocks_.find(changed_[i].view()) != blocks_.end()) {
+    if (changed_[i].entry != nullptr) {
       ++*upserts;
     } else if (changed_[i].existed) {
       ++*removals;
@@ -148,11 +155,10 @@ Status StoreCore::CommitDelta(std::uint64_t upserts, std::uint64_t removals) {
     Buffer bytes = writer_buffers_.Acquire(length);
     DeltaEncoder encoder(header, bytes.span());
     for (const ChangedName& changed : changed_) {
-      auto it = blocks_.find(changed.view());
-      if (it != blocks_.end()) encoder.Upsert(it->first, it->second);
+      if (changed.entry != nullptr) encoder.Upsert(changed.entry->first, changed.entry->second);
     }
     for (const ChangedName& changed : changed_) {
-      if (changed.existed && blocks_.find(changed.view()) == blocks_.end()) encoder.Remove(changed.view());
+      if (changed.existed && changed.entry == nullptr) encoder.Remove(changed.view());
     }
     encoder.Finish();
     WriterIoGate io(gate_);

@@ -435,6 +435,8 @@ Result<StoreStats> StoreCore::Stats() {
   stats.commits = commits_;
   stats.batches_applied = batches_applied_;
   stats.last_vacuum_ms = committed_.last_vacuum_ms;
+  stats.registry_memory_bytes = RegistryMemoryBytes(blocks_);
+  stats.free_map_memory_bytes = map_.MemoryBytes();
   stats.cache_hits = cache_.hits();
   stats.cache_misses = cache_.misses();
   stats.max_concurrent_readers = gate_.max_concurrent_readers();

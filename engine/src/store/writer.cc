@@ -120,12 +120,8 @@ Result<Extent> StoreCore::AllocateLocked(std::uint64_t pages) {
 }
 
 Status StoreCore::ApplyBatch(Batch& batch) {
-  struct Planned {
-    const std::string* name;
-    PendingOp* op;
-    Extent extent;
-  };
-  std::vector<Planned> plan;
+  std::vector<PlannedWrite>& plan = plan_;
+  plan.clear();
   plan.reserve(batch.ops.size());
   Status status;
   {
@@ -133,7 +129,7 @@ Status StoreCore::ApplyBatch(Batch& batch) {
     if (poisoned()) status = PoisonStatus();
     for (auto& [name, op] : batch.ops) {
       if (!status.ok()) break;
-      Planned planned{&name, &op, Extent{}};
+      PlannedWrite planned{&name, &op, Extent{}};
       if (!op.remove && op.length > 0) {
         Result<Extent> extent = AllocateLocked(PagesFor(op.length, page_size_));
         if (!extent.ok()) {
@@ -147,50 +143,82 @@ Status StoreCore::ApplyBatch(Batch& batch) {
   }
   // Sorted by file offset, so the writes sweep the file once (as the original did).
   std::stable_sort(plan.begin(), plan.end(),
-                   [](const Planned& a, const Planned& b) { return a.extent.start < b.extent.start; });
+                   [](const PlannedWrite& a, const PlannedWrite& b) { return a.extent.start < b.extent.start; });
   if (status.ok()) {
     WriterIoGate io(gate_);
-    for (const Planned& planned : plan) {
-      if (planned.extent.count == 0) continue;
-      status = file_->WriteAt(planned.extent.start * page_size_, planned.op->payload.span());
-      if (!status.ok()) break;
-    }
+    status = WritePlanned(plan);
   }
   {
     ExclusiveGate gate(gate_);
     if (!status.ok()) {
       // The old state is intact (nothing points at the new extents); the queued
       // changes are lost, so the store refuses more until it is reopened.
-      for (const Planned& planned : plan) {
+      for (const PlannedWrite& planned : plan) {
         if (planned.extent.count > 0) map_.Free(planned.extent);
       }
       Poison(status.WithPrefix("applying a batch of " + std::to_string(batch.ops.size()) + " writes"));
     } else {
-      for (const Planned& planned : plan) {
-        NoteChangeLocked(*planned.name);
-        auto it = blocks_.find(*planned.name);
-        if (it != blocks_.end() && it->second.length > 0) {
+      for (const PlannedWrite& planned : plan) {
+        // One walk of the registry per change: the lower bound is the entry when it
+        // exists and the insertion hint when it does not.
+        auto it = blocks_.lower_bound(*planned.name);
+        const bool existed = it != blocks_.end() && it->first == *planned.name;
+        if (existed && it->second.length > 0) {
           pending_free_.push_back(ExtentOf(it->second.offset, it->second.length, page_size_));
         }
         cache_.Erase(*planned.name);
         last_change_ms_ = std::max(last_change_ms_, planned.op->modified_ms);
         if (planned.op->remove) {
-          if (it != blocks_.end()) blocks_.erase(it);
+          if (existed) blocks_.erase(it);
+          NoteChangeLocked(*planned.name, existed, nullptr);
           continue;
         }
-        if (it == blocks_.end()) it = blocks_.emplace(*planned.name, BlockEntry{}).first;
+        if (!existed) it = blocks_.emplace_hint(it, *planned.name, BlockEntry{});
         BlockEntry& entry = it->second;
         entry.name = *planned.name;
         entry.offset = planned.extent.start * page_size_;
         entry.length = planned.op->length;
         entry.sha256 = planned.op->sha256;
         entry.modified_ms = planned.op->modified_ms;
+        NoteChangeLocked(*planned.name, existed, &*it);
       }
       dirty_changes_ += plan.size();
       ++batches_applied_;
     }
   }
   return status;
+}
+
+namespace {
+
+// Zeros for the tail of a block's last page when the next block follows it: that tail
+// is never read (a block is read by its length), and filling it keeps a run of
+// adjacent blocks one write. As long as the largest page.
+constexpr std::uint8_t kZeroPage[kMaxPageSize] = {};
+
+}  // namespace
+
+Status StoreCore::WritePlanned(std::span<const PlannedWrite> plan) {
+  std::size_t i = 0;
+  while (i < plan.size()) {
+    if (plan[i].extent.count == 0) {  // a removal: nothing to write
+      ++i;
+      continue;
+    }
+    const std::uint64_t offset = plan[i].extent.start * page_size_;
+    std::uint64_t next_page = plan[i].extent.start;
+    write_pieces_.clear();
+    for (; i < plan.size() && plan[i].extent.count > 0 && plan[i].extent.start == next_page; ++i) {
+      const PlannedWrite& planned = plan[i];
+      write_pieces_.push_back(planned.op->payload.span());
+      const std::uint64_t tail = planned.extent.count * page_size_ - planned.op->length;
+      if (tail > 0) write_pieces_.push_back(std::span<const std::uint8_t>(kZeroPage, tail));
+      next_page = planned.extent.end();
+    }
+    if (write_pieces_.size() > 1 && write_pieces_.back().data() == kZeroPage) write_pieces_.pop_back();
+    MEMH_RETURN_IF_ERROR(file_->WriteGatherAt(offset, write_pieces_));
+  }
+  return Status::Ok();
 }
 
 }  // namespace memh::engine

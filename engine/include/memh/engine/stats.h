@@ -38,6 +38,13 @@ struct StoreStats {
   std::uint64_t commits = 0;         // since open
   std::uint64_t batches_applied = 0; // since open
   std::uint64_t last_vacuum_ms = 0;
+  // What the store holds in memory to find blocks and free pages, exactly as requested
+  // from the heap (docs/engine_design.md, "Memory per block"): the registry (a tree
+  // node per block, and the name's own buffer when it is longer than 15 bytes) and the
+  // free-space map (a bit per page, a tree node per free run). Both grow with the
+  // store; nothing else the store keeps does.
+  std::uint64_t registry_memory_bytes = 0;
+  std::uint64_t free_map_memory_bytes = 0;
   std::uint64_t cache_hits = 0;      // metadata cache
   std::uint64_t cache_misses = 0;
   // Concurrency, as the I/O gate saw it since open: the most readers inside at once.
