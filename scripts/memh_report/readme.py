@@ -308,6 +308,73 @@ def block_timing(data, _root):
     return data.provenance(), "\n".join(lines)
 
 
+def _size_rows(rows):
+    """{operation: {blocks: row}} for the store benchmarks ("op/blocks:N/real_time")."""
+    by_op = {}
+    for r in rows:
+        parts = r["name"].split("/")
+        if len(parts) < 2 or not parts[1].startswith("blocks:") or "threads:" in r["name"]:
+            continue
+        by_op.setdefault(parts[0], {})[int(parts[1].split(":")[1])] = r
+    return by_op
+
+
+def _blocks(n):
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else (
+        f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n))
+
+
+def _bytes_per_op(value):
+    return "-" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value:.3g}")
+
+
+def block_sqlite(data, _root):
+    """The engine against SQLite at every store size of the run, and what each holds in
+    memory to find its blocks."""
+    bench = data.bench
+    sqlite = (bench or {}).get("sqlite")
+    if sqlite is None:
+        return data.provenance() if data.commit else NOT_RECORDED, (
+            "Against SQLite: not in this run (`scripts/bench.sh --with-sqlite`)." if data.commit
+            else "Against SQLite: not recorded yet.")
+    by_op = _size_rows(sqlite["rows"])
+    sizes = sorted({n for op in by_op.values() for n in op})
+    lines = [f"The optimized engine against SQLite in the example run at commit {data.commit} "
+             f"(`scripts/bench.sh --with-sqlite`, stores of {', '.join(_blocks(n) for n in sizes)} blocks of "
+             "256 bytes; median real time of the unhooked builds, bytes per operation from the metered builds; "
+             "SQLite's configuration: `docs/sqlite_target.md`):", ""]
+    rows = []
+    for op, by_size in by_op.items():
+        for n in sorted(by_size):
+            r = by_size[n]
+            rows.append([op, _blocks(n), _time(r["optimized_ns"]), _time(r["sqlite_ns"]),
+                         "-" if r["sqlite_ratio"] is None else f"{r['sqlite_ratio']:.2f}x",
+                         _bytes_per_op(r.get("optimized_bytes_per_op")), _bytes_per_op(r.get("sqlite_bytes_per_op"))])
+    lines += _table(["operation", "blocks", "optimized", "SQLite", "SQLite / optimized", "bytes/op optimized",
+                     "bytes/op SQLite"], {2, 3, 4, 5, 6}, rows)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        lines += ["", f"Growth from {_blocks(small)} to {_blocks(large)} blocks (time at {_blocks(large)} / "
+                  f"time at {_blocks(small)}):", ""]
+        growth = []
+        for op, by_size in by_op.items():
+            if small in by_size and large in by_size:
+                a, b = by_size[small], by_size[large]
+                growth.append([op, f"{b['optimized_ns'] / a['optimized_ns']:.2f}x",
+                               f"{b['sqlite_ns'] / a['sqlite_ns']:.2f}x"])
+        lines += _table(["operation", "optimized", "SQLite"], {1, 2}, growth)
+    memory = bench.get("index_memory") or []
+    if memory:
+        lines += ["", "What each holds in memory to find its blocks, bytes per block (`index_memory`: the engine's "
+                  "registry and free-space map, SQLite's page cache and schema; `docs/engine_design.md`, "
+                  "\"Memory per block\"):", ""]
+        labels = [k for k in ("baseline", "optimized", "sqlite") if any(r.get(k) is not None for r in memory)]
+        rows = [[_blocks(int(r["name"].split("blocks:")[1].split("/")[0]))]
+                + [_bytes_per_op(r.get(k)) for k in labels] for r in memory]
+        lines += _table(["blocks"] + labels, set(range(1, len(labels) + 1)), rows)
+    return data.provenance(), "\n".join(lines)
+
+
 def block_meter_overhead(data, _root):
     if data.bench is None:
         return (data.provenance() if data.commit else NOT_RECORDED,
@@ -477,6 +544,7 @@ BLOCKS = {
     "repeatability": block_repeatability,
     "timing": block_timing,
     "meter-overhead": block_meter_overhead,
+    "sqlite": block_sqlite,
     "heaptrack": block_heaptrack,
     "ci-steps": block_ci_steps,
     "reliability": block_reliability,
