@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <vector>
@@ -41,7 +42,11 @@ engine::Result<std::string> SetupCache::FillerStore(const Scenario& scenario) {
   if (!dir_.made()) MEMH_RETURN_IF_ERROR(dir_.Make(work_dir_));
   const std::string path =
       dir_.path() + "/filler-" + std::to_string(stores_.size()) + LinkedTarget().file_extension;
-  MEMH_RETURN_IF_ERROR(Build(scenario, path));
+  if (engine::Status built = Build(scenario, path); !built.ok()) {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);  // half made: the next attempt starts afresh
+    return built;
+  }
   stores_.emplace(recipe, path);
   return path;
 }
