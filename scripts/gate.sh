@@ -4,6 +4,9 @@
 # and the optimized engine), then `memharness gate` against ci/budgets.toml. Exit 1
 # names each scenario, variant and metric over its budget and by how much; results/ci/
 # keeps the results, gate.xml (JUnit) and gate.md (for a review).
+# The scale scenarios (<original>-1m) are what fail a commit that allocates in
+# proportion to the store; their million-block filler store is made once per variant
+# and copied for each repeat (docs/scenario_format.md, "Filler: stores at scale").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -12,6 +12,7 @@
 #include "bench/scenario_bench.h"
 #include "bench/store_bench.h"
 #include "runner/runner.h"
+#include "runner/setup_cache.h"
 #include "targets/target.h"
 
 namespace memh::harness {
@@ -83,6 +84,7 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
   const std::string scenarios_dir = TakeFlag(&argc, argv, "memh_scenarios", MEMH_SCENARIOS_DIR);
   const std::string runs_text = TakeFlag(&argc, argv, "memh_scenario_runs", std::to_string(kDefaultScenarioRuns));
   const bool check_allocator = TakeSwitch(&argc, argv, "memh_check_allocator");
+  const bool scale_scenarios = TakeSwitch(&argc, argv, "memh_scale_scenarios");
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   if (check_allocator) return metering::PrintAllocatorCheck(program);
   std::vector<std::uint64_t> sizes;
@@ -105,7 +107,11 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
       std::fprintf(stderr, "%s: --memh_scenarios: %s\n", program.c_str(), loaded.status().ToString().c_str());
       return 2;
     }
-    scenarios = std::move(*loaded);
+    // Scale scenarios (filler steps: a million-block store) are for the allocation
+    // gate; timing them costs a store of a million blocks per binary, so only on request.
+    for (Scenario& scenario : *loaded) {
+      if (scale_scenarios || scenario.FillerBlocks() == 0) scenarios.push_back(std::move(scenario));
+    }
   }
 
   // Before anything is measured: is the allocator what this build claims? (exits 2 if not)
@@ -137,7 +143,8 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
   benchmark::AddCustomContext("memh_block_bytes", std::to_string(BenchStores::kBlockBytes));
 
   RegisterStoreBenchmarks(**stores, sizes);
-  RegisterScenarioBenchmarks(scenarios, (*stores)->dir(), scenario_runs);
+  SetupCache setup_cache((*stores)->dir());  // filler stores, once per binary run
+  RegisterScenarioBenchmarks(scenarios, (*stores)->dir(), scenario_runs, &setup_cache);
   benchmark::RunSpecifiedBenchmarks();
   metering::End();
   benchmark::Shutdown();

@@ -13,6 +13,10 @@
 //   --memh_scenarios=DIR   the scenario files (*.toml) to benchmark (default: this
 //                          source tree's scenarios/); "none" for none.
 //   --memh_scenario_runs=N runs of each scenario benchmark (default 5).
+//   --memh_scale_scenarios also benchmarks the scale scenarios (those with filler
+//                          steps, docs/scenario_format.md), left out by default: they
+//                          are there for the allocation gate, and their million-block
+//                          store is made once per program run and copied per iteration.
 //   --memh_check_allocator prints whether the allocator is what the build claims
 //                          (timing: jemalloc with nothing hooked; metered: the meter
 //                          counts) and exits 0 if so, 2 if not; runs no benchmark.

@@ -12,11 +12,12 @@
 namespace memh::harness {
 namespace {
 
-void RunScenario(benchmark::State& state, const Scenario* scenario, const std::string* work_dir) {
+void RunScenario(benchmark::State& state, const Scenario* scenario, const std::string* work_dir,
+                 SetupCache* setup_cache) {
   alloc::Counters all;
   std::uint64_t ops = 0;
   for (auto _ : state) {
-    engine::Result<ScenarioRun> run = RunScenarioOnce(*scenario, *work_dir);
+    engine::Result<ScenarioRun> run = RunScenarioOnce(*scenario, *work_dir, "", setup_cache);
     if (!run.ok()) {
       state.SkipWithError(run.status().ToString().c_str());
       break;
@@ -52,9 +53,10 @@ engine::Result<std::vector<Scenario>> LoadScenarios(const std::string& dir) {
   return scenarios;
 }
 
-void RegisterScenarioBenchmarks(const std::vector<Scenario>& scenarios, const std::string& work_dir, int runs) {
+void RegisterScenarioBenchmarks(const std::vector<Scenario>& scenarios, const std::string& work_dir, int runs,
+                                SetupCache* setup_cache) {
   for (const Scenario& scenario : scenarios) {
-    benchmark::RegisterBenchmark(("scenario/" + scenario.name).c_str(), RunScenario, &scenario, &work_dir)
+    benchmark::RegisterBenchmark(("scenario/" + scenario.name).c_str(), RunScenario, &scenario, &work_dir, setup_cache)
         ->Iterations(runs)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);

@@ -1,5 +1,6 @@
 // Benchmarks of the scenario files' measured steps: "scenario/<name>" for each
-// scenarios/*.toml. Each iteration runs the scenario once with the runner
+// scenarios/*.toml (the scale scenarios, with filler steps, only given
+// --memh_scale_scenarios: bench_app.cc). Each iteration runs the scenario once with the runner
 // (RunScenarioOnce: a new store, the setup steps, then the measured steps, as
 // `memharness run` does) and reports as its time (manual time) the wall time of the
 // measured steps (ScenarioRun.measured_ns: from the first measured operation until the
@@ -23,6 +24,7 @@
 
 #include "memh/engine/result.h"
 #include "runner/scenario.h"
+#include "runner/setup_cache.h"
 
 namespace memh::harness {
 
@@ -30,8 +32,9 @@ namespace memh::harness {
 engine::Result<std::vector<Scenario>> LoadScenarios(const std::string& dir);
 
 // Registers scenario/<name> for each scenario, `runs` iterations each, running in a
-// fresh directory under `work_dir` each time. `scenarios` and `work_dir` must outlive
-// the benchmarks' run.
-void RegisterScenarioBenchmarks(const std::vector<Scenario>& scenarios, const std::string& work_dir, int runs);
+// fresh directory under `work_dir` each time, a scale scenario from `setup_cache`'s
+// filler store. `scenarios`, `work_dir` and `setup_cache` must outlive the benchmarks' run.
+void RegisterScenarioBenchmarks(const std::vector<Scenario>& scenarios, const std::string& work_dir, int runs,
+                                SetupCache* setup_cache);
 
 }  // namespace memh::harness

@@ -15,6 +15,7 @@
 #include "runner/results.h"
 #include "runner/runner.h"
 #include "runner/scenario.h"
+#include "runner/setup_cache.h"
 
 namespace memh::harness {
 namespace {
@@ -91,6 +92,9 @@ void Run(const RunArgs& args, CliContext& context) {
     context.exit_code = kExitFailed;
     return;
   }
+  // Filler stores (scale scenarios) are built once for the whole command and copied
+  // for each repeat (runner/setup_cache.h).
+  SetupCache setup_cache(work_dir);
   std::vector<ScenarioReport> reports;
   for (const Scenario& scenario : *scenarios) {
     ScenarioReport report;
@@ -107,7 +111,7 @@ void Run(const RunArgs& args, CliContext& context) {
         fs::create_directories(args.keep_stores, error);
         keep = (fs::path(args.keep_stores) / (scenario.name + ".mhs")).string();
       }
-      auto run = RunScenarioOnce(scenario, work_dir, keep);
+      auto run = RunScenarioOnce(scenario, work_dir, keep, &setup_cache);
       if (!run.ok()) {
         Progress("");
         PrintError(run.status().message());

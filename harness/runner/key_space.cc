@@ -45,6 +45,11 @@ void KeySpace::Add(std::uint64_t index) {
   live_.push_back(index);  // within the reserved capacity
 }
 
+void KeySpace::SkipNew(std::uint64_t count) {
+  std::lock_guard lock(mutex_);
+  next_new_ += count;
+}
+
 void KeySpace::PrepareZipf(double theta) {
   std::lock_guard lock(mutex_);
   const std::uint64_t n = live_.size();

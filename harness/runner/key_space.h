@@ -41,6 +41,9 @@ class KeySpace {
   // A new index for an insert (not yet live; call Add once the write succeeded).
   std::uint64_t NextNew();
   void Add(std::uint64_t index);
+  // Takes the next `count` indices for blocks no step picks (filler steps: they are
+  // named like any other block but never become live here).
+  void SkipNew(std::uint64_t count);
   // An existing index by `keys`, or nullopt when none exists. `remove` also takes it
   // out of the space (so two threads never remove the same block).
   std::optional<std::uint64_t> Pick(const KeySpec& keys, Rng& rng, bool remove);

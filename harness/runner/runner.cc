@@ -13,6 +13,8 @@
 #include "alloc/phase_marks.h"
 #include "memh/engine/clock.h"
 #include "runner/key_space.h"
+#include "runner/scratch_dir.h"
+#include "runner/setup_cache.h"
 #include "runner/worker_pool.h"
 #include "targets/target.h"
 
@@ -21,19 +23,6 @@ namespace {
 
 using engine::Result;
 using engine::Status;
-
-engine::StoreOptions OptionsFor(const StoreSpec& spec, engine::Clock* clock) {
-  engine::StoreOptions options;
-  options.page_size = spec.page_size;
-  options.batch_size = spec.batch_size;
-  options.queue_capacity = spec.queue_capacity;
-  options.registry_flush_threshold = spec.registry_flush_threshold;
-  options.metadata_cache_capacity = spec.metadata_cache_capacity;
-  options.growth_min_pages = spec.growth_min_pages;
-  options.sync = spec.sync ? engine::SyncPolicy::kCommit : engine::SyncPolicy::kNone;
-  options.clock = clock;
-  return options;
-}
 
 std::uint64_t MaxPayload(const Scenario& scenario) {
   std::uint64_t max = 0;
@@ -50,6 +39,7 @@ std::uint64_t MaxKeys(const Scenario& scenario) {
   std::uint64_t keys = 0;
   for (const auto* steps : {&scenario.setup, &scenario.measured}) {
     for (const Step& step : *steps) {
+      if (step.filler) continue;  // never live in the key space (KeySpace::SkipNew)
       if (step.op == OpKind::kInsert || step.op == OpKind::kMix) keys += step.count;
       if (step.op == OpKind::kCommit && step.txn_op == OpKind::kInsert) keys += step.count * step.txn_size;
     }
@@ -82,6 +72,9 @@ class ScenarioExecution {
     }
     if (max_threads > 1) pool_ = std::make_unique<WorkerPool>(max_threads - 1);
   }
+
+  // The filler blocks are in the store already: their indices are taken.
+  void SkipFiller(std::uint64_t blocks) { keys_.SkipNew(blocks); }
 
   // Runs one step; `region` is null for setup steps.
   Status RunStep(const Step& step, std::size_t step_index, alloc::Region* region) {
@@ -233,27 +226,41 @@ std::uint32_t MaxThreads(const Scenario& scenario) {
   return threads;
 }
 
-// A fresh directory under `base`, removed with everything in it when this goes away.
-class ScratchDir {
- public:
-  ~ScratchDir() {
-    if (path_.empty()) return;
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
+// The store a run starts from: a new one, or (filler steps) a copy of the filler
+// store, reopened, with the clock where the filler inserts left it.
+Result<std::unique_ptr<Target>> StartStore(const Scenario& scenario, const std::string& store_path,
+                                           const std::string& work_dir, SetupCache* setup_cache,
+                                           engine::ManualClock& clock) {
+  const engine::StoreOptions options = StoreOptionsFor(scenario.store, &clock);
+  const std::uint64_t filler = scenario.FillerBlocks();
+  if (filler == 0) return CreateTarget(store_path, options);
+  std::unique_ptr<SetupCache> own;
+  if (setup_cache == nullptr) {
+    own = std::make_unique<SetupCache>(work_dir);
+    setup_cache = own.get();
   }
-  Status Make(const std::string& base) {
-    std::string pattern = base + "/memharness-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) return Status::FromErrno(base, "mkdtemp", errno);
-    path_ = pattern;
-    return Status::Ok();
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+  MEMH_ASSIGN_OR_RETURN(std::string filler_store, setup_cache->FillerStore(scenario));
+  std::error_code error;
+  std::filesystem::copy_file(filler_store, store_path, error);
+  if (error) return Status::IOError(store_path, "cannot copy the filler store: " + error.message());
+  clock.Advance(filler * scenario.clock_step_ms);
+  return OpenTarget(store_path, options);
+}
 
 }  // namespace
+
+engine::StoreOptions StoreOptionsFor(const StoreSpec& spec, engine::Clock* clock) {
+  engine::StoreOptions options;
+  options.page_size = spec.page_size;
+  options.batch_size = spec.batch_size;
+  options.queue_capacity = spec.queue_capacity;
+  options.registry_flush_threshold = spec.registry_flush_threshold;
+  options.metadata_cache_capacity = spec.metadata_cache_capacity;
+  options.growth_min_pages = spec.growth_min_pages;
+  options.sync = spec.sync ? engine::SyncPolicy::kCommit : engine::SyncPolicy::kNone;
+  options.clock = clock;
+  return options;
+}
 
 Status WarmUpProcess(const std::string& work_dir) {
   static bool done = false;
@@ -281,20 +288,22 @@ Status WarmUpProcess(const std::string& work_dir) {
 }
 
 Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
-                                    const std::string& keep_store) {
+                                    const std::string& keep_store, SetupCache* setup_cache) {
   ScratchDir scratch;
   MEMH_RETURN_IF_ERROR(scratch.Make(work_dir));
   const std::string& dir = scratch.path();
 
   engine::ManualClock clock(scenario.clock_start_ms);
   const std::string store_path = dir + "/" + scenario.name + LinkedTarget().file_extension;
-  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<Target> store, CreateTarget(store_path, OptionsFor(scenario.store, &clock)));
+  MEMH_ASSIGN_OR_RETURN(std::unique_ptr<Target> store, StartStore(scenario, store_path, work_dir, setup_cache, clock));
   ScenarioRun run;
   run.max_threads = MaxThreads(scenario);
   run.ops = scenario.MeasuredOps();
   ScenarioExecution execution(scenario, *store, clock);
   execution.Prepare(run.max_threads);
+  execution.SkipFiller(scenario.FillerBlocks());
   for (std::size_t i = 0; i < scenario.setup.size(); ++i) {
+    if (scenario.setup[i].filler) continue;  // in the store already (StartStore)
     MEMH_RETURN_IF_ERROR(execution.RunStep(scenario.setup[i], i, nullptr));
   }
   MEMH_RETURN_IF_ERROR(store->Flush());

@@ -13,10 +13,13 @@
 #include <vector>
 
 #include "alloc/region.h"
+#include "memh/engine/options.h"
 #include "memh/engine/result.h"
 #include "runner/scenario.h"
 
 namespace memh::harness {
+
+class SetupCache;
 
 struct ScenarioRun {
   alloc::Counters all;         // every thread, measured steps
@@ -40,9 +43,14 @@ engine::Status WarmUpProcess(const std::string& work_dir);
 
 // Runs `scenario` once in a new directory under `work_dir` (removed afterwards).
 // With `keep_store` set, the closed store file is copied there (the differential tests
-// compare the files different variants leave).
+// compare the files different variants leave). A scenario with filler steps starts
+// from a copy of the store they make, reopened, taken from `setup_cache` (one that
+// lives as long as the calls that share it), or built for this run alone when null.
 engine::Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
-                                            const std::string& keep_store = "");
+                                            const std::string& keep_store = "", SetupCache* setup_cache = nullptr);
+
+// The engine options a scenario's [store] table stands for, on `clock`.
+engine::StoreOptions StoreOptionsFor(const StoreSpec& spec, engine::Clock* clock);
 
 // What differs between two runs' allocation figures (empty when identical): bytes,
 // calls, frees, charged and background bytes, and every operation's sample. The peak

@@ -167,7 +167,20 @@ Result<Step> ReadStep(const toml::table& table, const std::string& prefix, const
     MEMH_RETURN_IF_ERROR(reader.Forbid("txn_size", context));
     MEMH_RETURN_IF_ERROR(reader.Forbid("txn_op", context));
   }
-  MEMH_RETURN_IF_ERROR(reader.CheckNoUnknownKeys("op, count, threads, payload, keys, mix, mode, txn_size, txn_op"));
+  if (step.op == OpKind::kInsert) {
+    MEMH_ASSIGN_OR_RETURN(step.filler, reader.Boolean("filler", false));
+    // One fixed size and one thread: a filler step is a recipe for a store file that
+    // runs share (runner/setup_cache.h), so it must not draw on the scenario's random
+    // streams nor depend on how threads interleave.
+    if (step.filler && step.payload->distribution != SizeDistribution::kFixed) {
+      return reader.Error("payload", "filler blocks take one fixed size");
+    }
+    if (step.filler && step.threads != 1) return reader.Error("threads", "filler blocks are inserted by one thread");
+  } else {
+    MEMH_RETURN_IF_ERROR(reader.Forbid("filler", context));
+  }
+  MEMH_RETURN_IF_ERROR(
+      reader.CheckNoUnknownKeys("op, count, threads, payload, keys, mix, mode, txn_size, txn_op, filler"));
   return step;
 }
 
@@ -185,6 +198,14 @@ Result<std::vector<Step>> ReadSteps(TomlReader& top, std::string_view key, bool 
     const toml::table* table = array->get(i)->as_table();
     if (table == nullptr) return top.Error(key, "element " + std::to_string(i) + " is not a table");
     MEMH_ASSIGN_OR_RETURN(Step step, ReadStep(*table, prefix, top.path()));
+    // The runner makes the filler store first and starts every run from a copy of it,
+    // so filler steps can only be setup's first steps.
+    if (step.filler && key != "setup") {
+      return top.ErrorAt(step.line, prefix + "filler", "filler blocks are made before measuring (only in [[setup]])");
+    }
+    if (step.filler && !steps.empty() && !steps.back().filler) {
+      return top.ErrorAt(step.line, prefix + "filler", "filler steps must come before every other [[setup]] step");
+    }
     steps.push_back(std::move(step));
   }
   if (required && steps.empty()) return top.Error(key, "is empty (at least one step is required)");
@@ -245,6 +266,14 @@ std::uint64_t Scenario::MeasuredOps() const {
   std::uint64_t ops = 0;
   for (const Step& step : measured) ops += step.count;
   return ops;
+}
+
+std::uint64_t Scenario::FillerBlocks() const {
+  std::uint64_t blocks = 0;
+  for (const Step& step : setup) {
+    if (step.filler) blocks += step.count;
+  }
+  return blocks;
 }
 
 Result<Scenario> ParseScenario(std::string_view text, const std::string& path) {

@@ -46,6 +46,9 @@ struct Step {
   bool vacuum_full = false;     // kVacuum only
   std::uint32_t txn_size = 0;   // kCommit: changes per transaction
   OpKind txn_op = OpKind::kUpdate;
+  // Setup inserts of blocks no later step picks: the store's bulk, made once per
+  // process and copied for each run (runner/setup_cache.h, docs/scenario_format.md).
+  bool filler = false;
   int line = 0;
 };
 
@@ -73,6 +76,7 @@ struct Scenario {
   std::vector<Step> measured;
 
   std::uint64_t MeasuredOps() const;  // operations the measured steps run
+  std::uint64_t FillerBlocks() const;  // blocks the filler steps insert (0: none)
 };
 
 engine::Result<Scenario> LoadScenario(const std::string& path);

@@ -132,6 +132,71 @@ TEST(Scenario, EveryMistakeIsOneLineNamingFileLineAndKey) {
   }
 }
 
+const char* kFiller = R"(name = "scale"
+description = "filler, then rows"
+seed = 1
+target_bytes = 10
+
+[[setup]]
+op = "insert"
+count = 100
+payload = 16
+filler = true
+
+[[setup]]
+op = "insert"
+count = 10
+payload = 700
+
+[[measured]]
+op = "select"
+count = 5
+)";
+
+std::string FillerWith(const std::string& from, const std::string& to) {
+  std::string text = kFiller;
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(Scenario, FillerStepsComeFirstInSetupWithOneSizeAndOneThread) {
+  auto parsed = ParseScenario(kFiller, "scale.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_TRUE(parsed->setup[0].filler);
+  EXPECT_FALSE(parsed->setup[1].filler);
+  EXPECT_EQ(parsed->FillerBlocks(), 100u);
+  auto plain = ParseScenario(kValid, "dir/good.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->FillerBlocks(), 0u);
+
+  const std::vector<BadCase> cases = {
+      {FillerWith("filler = true", "filler = 1"), "scale.toml:10: setup[0].filler: ", "expected true or false"},
+      {FillerWith("payload = 16", "payload = { min = 1, max = 9 }"), "scale.toml:9: setup[0].payload: ",
+       "one fixed size"},
+      {FillerWith("count = 100", "count = 100\nthreads = 2"), "scale.toml:9: setup[0].threads: ", "one thread"},
+      {FillerWith("count = 5\n", "count = 5\nfiller = true\n"), "scale.toml:", "measured[0].filler: does not apply"},
+      {std::string(kFiller) + "\n[[measured]]\nop = \"insert\"\ncount = 1\npayload = 1\nfiller = true\n",
+       "scale.toml:22: measured[1].filler: ", "only in [[setup]]"},
+  };
+  for (const BadCase& c : cases) {
+    auto bad = ParseScenario(c.text, "scale.toml");
+    ASSERT_FALSE(bad.ok()) << "accepted: " << c.text;
+    const std::string message = bad.status().message();
+    EXPECT_EQ(message.rfind(c.prefix, 0), 0u) << message;
+    EXPECT_NE(message.find(c.part), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  // A filler step after another setup step.
+  std::string late = kFiller;
+  late.replace(late.find("payload = 16\nfiller = true"), 26, "payload = 16");
+  late.replace(late.find("payload = 700"), 13, "payload = 700\nfiller = true");
+  auto bad = ParseScenario(late, "scale.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("setup[1].filler: filler steps must come before"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(Scenario, MissingMeasuredAndMissingFile) {
   auto parsed = ParseScenario("name = \"m\"\ndescription = \"d\"\nseed = 1\ntarget_bytes = 5\n", "m.toml");
   ASSERT_FALSE(parsed.ok());

@@ -78,6 +78,17 @@ engine::Result<double> TomlReader::Number(std::string_view key, std::optional<do
   return Error(key, "expected a number, got " + std::string(TypeName(*node)));
 }
 
+engine::Result<bool> TomlReader::Boolean(std::string_view key, std::optional<bool> fallback) {
+  const toml::node* node = Get(key);
+  if (node == nullptr) {
+    if (fallback) return *fallback;
+    return Error(key, "missing (required)");
+  }
+  const toml::value<bool>* value = node->as_boolean();
+  if (value == nullptr) return Error(key, "expected true or false, got " + std::string(TypeName(*node)));
+  return value->get();
+}
+
 engine::Status TomlReader::CheckNoUnknownKeys(std::string_view what_is_allowed) const {
   for (const auto& [key, node] : table_) {
     if (!known_.contains(key.str())) {

@@ -33,6 +33,7 @@ class TomlReader {
                                         std::uint64_t min, std::uint64_t max);
   engine::Result<std::string> String(std::string_view key, std::optional<std::string> fallback);
   engine::Result<double> Number(std::string_view key, std::optional<double> fallback);
+  engine::Result<bool> Boolean(std::string_view key, std::optional<bool> fallback);
   // Ok when every key of the table was asked for; else the first that was not.
   engine::Status CheckNoUnknownKeys(std::string_view what_is_allowed) const;
   // Ok when `key` is absent; else "does not apply to <context>".
