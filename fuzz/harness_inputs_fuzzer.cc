@@ -35,6 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 3) {
     case 0:
+      // A scenario's name must be its file's: the seeds are named "fuzz-input", so
+      // that the parser reads past the name into everything else.
       CheckOneLine(memh::harness::ParseScenario(text, "fuzz-input.toml"), "scenario");
       break;
     case 1:

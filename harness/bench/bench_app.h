@@ -4,9 +4,9 @@
 // benchmark (scenario_bench.h).
 //
 //   --memh_sizes=N[,N...]  block counts of the stores (default 1000,100000). 1000000
-//                          is opt-in: building that store takes only ~6-8 s, but every
-//                          commit rewrites the whole registry (96 MB at 1M blocks), so
-//                          its write-side benchmarks take ~30 s a run.
+//                          is opt-in (scripts/bench.sh --full): building that store
+//                          takes a few seconds, and it holds ~160 MB of registry in
+//                          memory (docs/engine_design.md, "Memory per block").
 //                          The environment variable MEMH_BENCH_SIZES sets the same.
 //   --memh_dir=DIR         where the scratch directory of the stores goes (default
 //                          $TMPDIR, else /tmp); it is removed at exit.
