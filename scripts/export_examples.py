@@ -3,7 +3,7 @@
 
     /usr/bin/python3 scripts/export_examples.py [--bin DIR] [--run] [--check]
 
---run     runs update-500 and mixed-concurrent (--repeat 2) with DIR/memharness-optimized
+--run     runs update-500 and mixed-concurrent (--repeat 5) with DIR/memharness-optimized
           and keeps the results as docs/exports-example/results-optimized.json (the
           example's input: a real run, committed, so the examples can be checked).
 (always)  exports that file in every format with DIR/memharness-optimized and puts each
@@ -31,7 +31,7 @@ FORMATS = {"bmf": "json", "gab": "json", "benchfmt": "text", "gbench": "json"}
 def run_scenarios(binary):
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([binary, "run", "update-500", "mixed-concurrent", "--scenarios", str(ROOT / "scenarios"),
-                        "--repeat", "2", "--out", out], check=True, stdout=subprocess.DEVNULL)
+                        "--repeat", "5", "--out", out], check=True, stdout=subprocess.DEVNULL)
         EXAMPLE_DIR.mkdir(exist_ok=True)
         shutil.copyfile(pathlib.Path(out) / RESULTS, EXAMPLE_DIR / RESULTS)
 
