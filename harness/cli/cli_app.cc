@@ -41,6 +41,7 @@ int RunCli(int argc, char** argv, std::string_view variant) {
   AddRunCommands(app, context);
   AddGateCommands(app, context);
   AddCompareCommands(app, context);
+  AddExportCommands(app, context);
   AddStoreCommands(app, context);
   try {
     app.parse(argc, argv);

@@ -37,6 +37,7 @@ void AddStoreCommands(CLI::App& app, CliContext& context);
 void AddRunCommands(CLI::App& app, CliContext& context);
 void AddGateCommands(CLI::App& app, CliContext& context);
 void AddCompareCommands(CLI::App& app, CliContext& context);
+void AddExportCommands(CLI::App& app, CliContext& context);
 
 int RunCli(int argc, char** argv, std::string_view variant);
 
