@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "alloc/meter.h"
+#include "alloc/site_capture.h"
 
 namespace memh::harness::alloc {
 
@@ -43,7 +44,9 @@ struct RegionResult {
 
 class Region {
  public:
-  explicit Region(std::size_t sample_capacity);
+  // With `sites`, every allocation and free of the region is also charged to its call
+  // stack there (site_capture.h): armed in Begin, disarmed in End.
+  explicit Region(std::size_t sample_capacity, SiteTable* sites = nullptr);
   Region(const Region&) = delete;
   Region& operator=(const Region&) = delete;
 
@@ -62,6 +65,7 @@ class Region {
   };
 
   std::vector<OpSample> samples_;
+  SiteTable* sites_ = nullptr;
   std::atomic<std::uint64_t> next_sample_{0};
   std::atomic<std::uint32_t> next_client_{0};
   AtomicCounters clients_;

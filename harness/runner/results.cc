@@ -78,6 +78,29 @@ std::string Spread(const FigureRange& range) {
 
 }  // namespace
 
+nlohmann::ordered_json SitesJson(const SiteSummary& summary, std::uint64_t ops) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Site& site : summary.sites) {
+    nlohmann::ordered_json frames = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < site.functions.size(); ++i) {
+      frames.push_back({{"function", site.functions[i]}, {"location", site.locations[i]}});
+    }
+    list.push_back({{"key", site.key},
+                    {"role", alloc::RoleName(site.role)},
+                    {"function", site.functions.empty() ? site.key : site.functions.front()},
+                    {"location", site.locations.empty() ? "" : site.locations.front()},
+                    {"frames", std::move(frames)},
+                    {"bytes", site.counts.bytes},
+                    {"calls", site.counts.calls},
+                    {"frees", site.counts.frees},
+                    {"bytes_freed", site.counts.bytes_freed},
+                    {"bytes_per_op", static_cast<double>(site.counts.bytes) / static_cast<double>(std::max<std::uint64_t>(ops, 1))},
+                    {"stacks", site.stacks},
+                    {"named_by", site.named_by_source ? "source" : "module"}});
+  }
+  return {{"debug_info", summary.debug_info}, {"stacks", summary.stacks}, {"list", std::move(list)}};
+}
+
 std::vector<Figure> TotalsOf(const ScenarioRun& run) {
   auto u = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
   return {{"bytes", u(run.all.bytes)},
@@ -192,7 +215,12 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
                   {"in_allocation_path", m.meter_check.passed()},
                   {"check",
                    {{"malloc", ProbeJson(m.meter_check.malloc_probe)},
-                    {"operator_new", ProbeJson(m.meter_check.new_probe)}}}}}};
+                    {"operator_new", ProbeJson(m.meter_check.new_probe)}}},
+                  {"sites",
+                   {{"captured", m.sites_captured},
+                    {"unwinder", "_Unwind_Backtrace (libgcc, DWARF call-frame information)"},
+                    {"symbolizer", "addr2line (binutils)"},
+                    {"key_frames", 1 + kSiteCallers}}}}}};
   for (const auto& [knob, value] : m.knobs) doc["run"]["knobs"][knob] = value;
   doc["scenarios"] = nlohmann::ordered_json::array();
   for (const ScenarioReport& r : reports) {
@@ -218,6 +246,7 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
     s["repeats_identical"] = r.repeats_identical;
     s["repeat_differences"] = r.differences;
     s["samples_dropped"] = run.samples_dropped;
+    if (run.sites.captured) s["sites"] = SitesJson(run.sites, run.ops);
     doc["scenarios"].push_back(std::move(s));
   }
   return doc;

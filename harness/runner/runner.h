@@ -15,6 +15,7 @@
 #include "alloc/region.h"
 #include "memh/engine/result.h"
 #include "runner/scenario.h"
+#include "runner/sites.h"
 
 namespace memh::harness {
 
@@ -30,6 +31,7 @@ struct ScenarioRun {
   // Wall time of the measured steps, from the region's start until the engine's
   // background work was drained (what the steps cost, the writer thread included).
   std::uint64_t measured_ns = 0;
+  SiteSummary sites;  // captured = false unless the run was given a SiteCapture
 };
 
 // Makes the process's one-time initialisations happen now, outside any measurement:
@@ -40,13 +42,15 @@ engine::Status WarmUpProcess(const std::string& work_dir);
 
 // Runs `scenario` once in a new directory under `work_dir` (removed afterwards).
 // With `keep_store` set, the closed store file is copied there (the differential tests
-// compare the files different variants leave).
+// compare the files different variants leave). With `sites`, every allocation of the
+// measured steps is also charged to its call site (sites.h); no other figure changes.
 engine::Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
-                                            const std::string& keep_store = "");
+                                            const std::string& keep_store = "", SiteCapture* sites = nullptr);
 
 // What differs between two runs' allocation figures (empty when identical): bytes,
-// calls, frees, charged and background bytes, and every operation's sample. The peak
-// is left out on purpose (see CompareRuns in runner.cc).
+// calls, frees, charged and background bytes, every operation's sample, and when both
+// captured them every site's bytes and calls. The peak is left out on purpose (see
+// CompareRuns in runner.cc).
 std::vector<std::string> CompareRuns(const ScenarioRun& a, const ScenarioRun& b);
 
 }  // namespace memh::harness

@@ -73,10 +73,14 @@ def build(results, out_dir, run_id, title, gate=None, comparisons=(), bench=None
         report.sections.append(Section(f"Comparison: {tables.describe(comparison['base'])} → "
                                         f"{tables.describe(comparison['head'])}",
                                         figures.comparison_deltas(comparison, out_dir, name)
-                                        + [tables.comparison(comparison)]))
+                                        + [tables.comparison(comparison)]
+                                        + [t for t in [tables.comparison_sites(comparison)] if t is not None]))
     if results:
         report.sections.append(Section("Scenarios", [tables.scenarios(results)]
                                        + figures.distributions(results, out_dir)))
+        sites = tables.top_sites(results)
+        if sites is not None:
+            report.sections.append(Section("Where the bytes come from", [sites]))
     if bench is not None:
         blocks = [tables.bench(bench)]
         if bench.get("meter_overhead"):

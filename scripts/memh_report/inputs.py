@@ -10,7 +10,9 @@ import os
 
 from .variants import WATERFALL  # noqa: F401  (the waterfall order, from cmake/variants.txt)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Version 2 is version 3 without call sites (docs/results_schema.md, "Reading").
+READABLE_VERSIONS = (2, 3)
 VERDICTS = ("met", "over", "nondeterministic")
 
 
@@ -69,13 +71,14 @@ def _check_scenario(path, i, s):
 
 
 def load_results(path):
-    """A version 2 results document (docs/results_schema.md) made with the meter in the
+    """A version 2 or 3 results document (docs/results_schema.md) made with the meter in the
     allocation path; ReportError otherwise."""
     doc = _load_json(path, "results")
     _require(isinstance(doc, dict), path, "not a results document (expected a JSON object)")
     version = doc.get("schema_version")
-    _require(version == SCHEMA_VERSION, path,
-             f"results of schema version {version!r}; this report reads version {SCHEMA_VERSION}")
+    _require(version in READABLE_VERSIONS, path,
+             f"results of schema version {version!r}; this report reads versions "
+             f"{READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}")
     _require(isinstance(doc.get("run"), dict) and isinstance(doc["run"].get("variant"), str), path,
              "run.variant is missing")
     meter = doc["run"].get("meter")
