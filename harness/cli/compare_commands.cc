@@ -57,6 +57,7 @@ struct ScenarioSites {
   std::string scenario;
   bool available = false;  // both sides carry sites
   SiteChanges changes;
+  std::vector<SiteDelta> all;
 };
 
 constexpr std::size_t kSitesShown = 5;
@@ -106,8 +107,11 @@ Comparison CompareDocs(const nlohmann::json& base, const nlohmann::json& head, d
       row.failing = fail_over >= 0 && row.regression && growth > fail_over;
       c.rows.push_back(row);
     }
-    ScenarioSites sites{name, HasSites(*b) && HasSites(h), {}};
-    if (sites.available) sites.changes = TopChanges(*b, h, kSitesShown);
+    ScenarioSites sites{name, HasSites(*b) && HasSites(h), {}, {}};
+    if (sites.available) {
+      sites.changes = TopChanges(*b, h, kSitesShown);
+      sites.all = SiteDeltas(*b, h);
+    }
     c.sites.push_back(std::move(sites));
   }
   for (const nlohmann::json& b : base.at("scenarios")) {
@@ -149,8 +153,21 @@ void PrintComparison(const Comparison& c, const nlohmann::ordered_json& base, co
     if (ch.grew.empty() && ch.shrank.empty()) std::printf("  no site changed\n");
     for (const SiteDelta& d : ch.grew) std::printf("  grew    %s\n", DeltaLine(d).c_str());
     for (const SiteDelta& d : ch.shrank) std::printf("  shrank  %s\n", DeltaLine(d).c_str());
-    for (const SiteDelta& d : ch.added) std::printf("  new     %s\n", DeltaLine(d).c_str());
-    for (const SiteDelta& d : ch.vanished) std::printf("  gone    %s\n", DeltaLine(d).c_str());
+    // New and vanished sites not already listed above.
+    auto listed = [&](const SiteDelta& d) {
+      for (const auto* list : {&ch.grew, &ch.shrank}) {
+        for (const SiteDelta& e : *list) {
+          if (e.named().key == d.named().key && e.named().role == d.named().role) return true;
+        }
+      }
+      return false;
+    };
+    for (const SiteDelta& d : ch.added) {
+      if (!listed(d)) std::printf("  new     %s\n", DeltaLine(d).c_str());
+    }
+    for (const SiteDelta& d : ch.vanished) {
+      if (!listed(d)) std::printf("  gone    %s\n", DeltaLine(d).c_str());
+    }
   }
   for (const std::string& name : c.only_in_base) std::printf("%-22s (only in base)\n", name.c_str());
   std::fflush(stdout);  // the table before the one-line verdict on stderr
@@ -187,6 +204,8 @@ std::string ComparisonJson(const Comparison& c, const nlohmann::ordered_json& ba
       entry["new"] = list(s.changes.added);
       entry["vanished"] = list(s.changes.vanished);
       entry["new_count"] = s.changes.added_count;
+      // Every site of either side, for the report's differential graph.
+      entry["all"] = list(s.all);
       entry["vanished_count"] = s.changes.vanished_count;
     }
     doc["sites"].push_back(std::move(entry));

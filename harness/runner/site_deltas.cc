@@ -13,9 +13,10 @@ SiteFigures FiguresOf(const nlohmann::json& site) {
   f.role = site.at("role").get<std::string>();
   f.function = site.value("function", f.key);
   f.location = site.value("location", "");
-  if (site.contains("frames") && site["frames"].is_array() && site["frames"].size() > 1) {
-    f.caller = site["frames"][1].value("function", "");
+  if (site.contains("frames") && site["frames"].is_array()) {
+    for (const nlohmann::json& frame : site["frames"]) f.frames.push_back(frame.value("function", ""));
   }
+  if (f.frames.size() > 1) f.caller = f.frames[1];
   f.bytes = site.at("bytes").get<std::int64_t>();
   f.calls = site.at("calls").get<std::int64_t>();
   return f;
@@ -119,6 +120,7 @@ nlohmann::ordered_json SiteDeltaJson(const SiteDelta& d) {
           {"role", n.role},
           {"function", n.function},
           {"caller", n.caller},
+          {"frames", n.frames},
           {"location", n.location},
           {"base_bytes", d.base.bytes},
           {"head_bytes", d.head.bytes},

@@ -16,6 +16,7 @@ namespace memh::harness {
 struct SiteFigures {
   std::string key, role, function, location;
   std::string caller;  // the key's second frame, "" when it has one frame
+  std::vector<std::string> frames;  // the key's functions, innermost first
   std::int64_t bytes = 0, calls = 0;
 };
 
