@@ -54,11 +54,13 @@ def _layout(nodes, width_of):
 def _label(ax, x, depth, w, text, total, fig_width_in, suffix="", color="black"):
     """The box's name, cut from the left to fit (the innermost name part is kept), then
     `suffix` when it fits too."""
-    chars = int(w / total * fig_width_in * 72 / 5.2)  # about 5.2 points per character at size 7.5
+    chars = int(w / total * fig_width_in * 72 / 4.7)  # about 4.7 points per character at size 7.5
     if chars < 4:
         return
     if len(text) + len(suffix) > chars:
         suffix = suffix if chars - len(suffix) >= 8 else ""
+        if len(text) + len(suffix) > chars and "::" in text and not text.endswith(">"):
+            text = text.rsplit("::", 1)[1]  # the namespace goes first, the function's own name last
         if len(text) + len(suffix) > chars:
             text = "…" + text[-(chars - 1 - len(suffix)):]
     ax.text(x + w / 2, -depth - 0.5, text + suffix, ha="center", va="center", fontsize=7.5, clip_on=True,

@@ -1,7 +1,9 @@
 """The checks of grown_site.sh: memh::engine::ValidateBlockName, where the patched copy
 allocates 4,096 bytes per call, is the top grown site (new, +4,096 bytes a call) in
-`compare`'s table and --json, and in the gate's output, JUnit failure text and
-Markdown; and the gate's whole output stays short."""
+`compare`'s table and --json, in the gate's output, JUnit failure text and Markdown,
+and in the report (the differential graph's boxes, the site-delta table); and the
+gate's whole output stays short."""
+import os
 import json
 import re
 import sys
@@ -15,7 +17,7 @@ def fail(message):
     sys.exit(1)
 
 
-def main(out):
+def main(out, source_dir):
     comparison = json.load(open(f"{out}/comparison.json"))
     sites = {s["scenario"]: s for s in comparison["sites"]}
     if not sites.get("update-500", {}).get("available"):
@@ -44,8 +46,28 @@ def main(out):
         fail(f"gate --junit: the failure text does not name '{line}'")
     if f"grew: {line}" not in open(f"{out}/gate.md").read():
         fail(f"gate --markdown does not name '{line}'")
+    # The report: the differential graph is drawn from these boxes (flame.differential);
+    # the innermost box that grew most must be the function's, and the figure written.
+    sys.path.insert(0, os.path.join(source_dir, "scripts"))
+    from memh_report import flame
+    entry = sites["update-500"]
+    nodes = flame._tree(((d["role"],) + tuple(reversed(d["frames"])), [d["base_bytes"], d["head_bytes"]])
+                        for d in entry["all"])
+    leaves = [(n[1] - n[0], p[-1]) for p, n in nodes.items() if len(p) > 1 and not any(
+        q[:-1] == p for q in nodes)]
+    growth, leaf = max(leaves)
+    if leaf != FUNCTION:
+        fail(f"report: the differential graph's most grown box is {leaf} (+{growth}), expected {FUNCTION}")
+    for ext in ("svg", "png"):
+        if not os.path.exists(f"{out}/report/figures/comparison_sites.{ext}"):
+            fail(f"report: no figures/comparison_sites.{ext}")
+    report = open(f"{out}/report/report.md").read()
+    first = re.search(r"^\| update-500 \| \*?\*?grew\*?\*? \| ([^|]*) \| ([^|]*) \| ([^|]*) \|$", report, re.M)
+    if first is None or not first.group(3).strip().startswith(FUNCTION):
+        fail(f"report: the site-delta table's first grown site of update-500 is "
+             f"{first and first.group(3).strip()!r}, expected {FUNCTION}")
     print(f"grown_site: ok: {line}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])

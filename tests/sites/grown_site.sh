@@ -3,7 +3,8 @@
 # Runs update-500 on the baseline and on its patched copy (CMakeLists.txt: one 4,096-byte
 # allocation added in memh::engine::ValidateBlockName), then `compare` and a gate whose
 # budget is the baseline's own bytes, and checks with check_grown.py that the patched
-# function is the top grown site in each. Prints "grown_site: ok" when it is.
+# function is the top grown site in each, and in the report's differential graph and
+# site-delta table. Prints "grown_site: ok" when it is.
 set -eu
 base_bin=$1 patched_bin=$2 src=$3 out=$4 python=$5
 here=$(dirname "$0")
@@ -25,4 +26,8 @@ if [ "$status" -ne 1 ]; then
   echo "grown_site: the gate exited $status, expected 1 (over budget)"
   exit 1
 fi
-exec "$python" "$here/check_grown.py" "$out"
+# The report over the head's results and the comparison: its differential graph and
+# site-delta table.
+"$python" "$src/scripts/report.py" "$out/head/results-baseline.json" --comparison "$out/comparison.json" \
+  --out "$out/report" >/dev/null
+exec "$python" "$here/check_grown.py" "$out" "$src"
