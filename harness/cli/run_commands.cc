@@ -148,6 +148,15 @@ void Run(const RunArgs& args, CliContext& context) {
   } else {
     PrintTable(std::cout, context.variant, reports);
   }
+  // Sites without the project's debug information are named by module and offset:
+  // say so once, so that nobody takes "memharness-baseline+0x1a2b" for a bug.
+  for (const ScenarioReport& r : reports) {
+    if (r.run.sites.captured && !r.run.sites.sites.empty() && !r.run.sites.debug_info) {
+      std::fprintf(stderr, "memharness: note: no debug information for this build's code (or no addr2line): "
+                           "call sites are named by module and offset\n");
+      break;
+    }
+  }
   for (const ScenarioReport& r : reports) {
     // A single-threaded scenario that allocates differently run to run is a
     // measurement problem, not a budget question: its own verdict and exit code.

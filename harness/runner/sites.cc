@@ -12,6 +12,7 @@ struct NamedFrame {
   std::string function;  // short function name, or module+offset when unknown
   std::string location;  // "file:line" relative to the source tree, or ""
   bool project = false;  // in this project's code (not the meter's)
+  std::string module;    // set when named by module and offset (no line information)
 };
 
 bool IsProjectFile(const std::string& file, const std::string& source_dir) {
@@ -36,7 +37,7 @@ void AppendFrames(const CodeLocation& location, const std::string& source_dir, s
   if (!has_file) {
     char offset[32];
     std::snprintf(offset, sizeof offset, "+0x%llx", static_cast<unsigned long long>(location.offset));
-    out.push_back({location.module + offset, "", false});
+    out.push_back({location.module + offset, "", false, location.module});
     return;
   }
   for (const SourceFrame& frame : location.frames) {
@@ -83,6 +84,10 @@ SiteSummary SummarizeSites(const alloc::SiteTable& table, Symbolizer& symbolizer
     site.role = stack.role;
     site.named_by_source = by_source;
     for (std::size_t i = first; i < frames.size() && i <= first + kSiteCallers; ++i) {
+      // A caller without line information below a site named from source (a system
+      // library's thread start, say) is named by its module alone: no offset in a key
+      // that need not have one.
+      if (by_source && !frames[i].module.empty()) frames[i].function = "[" + frames[i].module + "]";
       site.functions.push_back(frames[i].function);
       site.locations.push_back(frames[i].location);
       site.key += (site.key.empty() ? "" : " <- ") + frames[i].function;
