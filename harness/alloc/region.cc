@@ -108,6 +108,7 @@ void Region::OpEnd(std::uint32_t tag) {
   sample.elapsed_ns = elapsed;
   sample.client = client.index;
   sample.tag = tag;
+  sample.process_bytes = Process().bytes - process_at_begin_.bytes;
 }
 
 RegionResult Region::End() {

@@ -30,6 +30,10 @@ struct OpSample {
   std::uint64_t elapsed_ns = 0;
   std::uint32_t client = 0;  // the client thread's index, in join order
   std::uint32_t tag = 0;     // what the caller said the operation was (OpEnd's tag)
+  // Every thread's requested bytes since Begin, read at this operation's end: with the
+  // samples' own bytes it places the background's allocations between operations
+  // (timing decides which operation's end a writer's batch lands next to).
+  std::uint64_t process_bytes = 0;
 };
 
 struct RegionResult {

@@ -253,13 +253,19 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
 }
 
 void WriteSamplesCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports) {
-  out << "scenario,variant,op_index,op,client,bytes,calls,frees,bytes_freed,charged_bytes,elapsed_ns\n";
+  out << "scenario,variant,op_index,op,client,bytes,calls,frees,bytes_freed,charged_bytes,elapsed_ns,"
+         "background_bytes\n";
   for (const ScenarioReport& r : reports) {
+    std::uint64_t previous = 0;
     for (std::size_t i = 0; i < r.run.samples.size(); ++i) {
       const alloc::OpSample& s = r.run.samples[i];
+      // What the other threads allocated since the previous operation's end: every
+      // thread's bytes in that window less this operation's own (docs/results_schema.md).
+      const std::uint64_t window = s.process_bytes > previous ? s.process_bytes - previous : 0;
+      previous = std::max(previous, s.process_bytes);
       out << r.name << ',' << variant << ',' << i << ',' << OpName(static_cast<OpKind>(s.tag)) << ',' << s.client
           << ',' << s.bytes << ',' << s.calls << ',' << s.frees << ',' << s.bytes_freed << ',' << s.charged_bytes
-          << ',' << s.elapsed_ns << '\n';
+          << ',' << s.elapsed_ns << ',' << (window > s.bytes ? window - s.bytes : 0) << '\n';
     }
   }
 }

@@ -87,10 +87,9 @@ def waterfall(results, out_dir):
 
 
 def distributions(results, out_dir):
-    """(b) Per scenario, every measured operation's bytes in order, one series per
-    variant: warm-up, steady state and the operations that pay for a batch show where
-    they happen. The background's bytes are not per operation (the writer thread runs
-    between them): each panel gives its total, and the sites' graphs show where it goes."""
+    """(b) Per scenario, every measured operation's bytes in order, client and
+    background apart, one colour per variant: warm-up, steady state and every batch
+    commit show where they happen."""
     names = []
     for r in results:
         names += [n for n in r.samples if n not in names]
@@ -105,21 +104,27 @@ def distributions(results, out_dir):
         for r in present:
             data = r.samples[name]
             if len(data) == 1:
-                ax.bar([r.variant], data, color=_color(r.variant), alpha=0.8, label=r.variant)
+                between = getattr(r, "background_samples", {}).get(name) or [0]
+                ax.bar([f"{r.variant}\nclient", f"{r.variant}\nbackground"], [data[0], between[0]],
+                       color=_color(r.variant), alpha=0.8, hatch=["", "xx"], label=r.variant)
             else:
                 dense = len(data) > 100  # dots only: a line through hundreds of points is a smear
                 ax.plot(range(len(data)), data, color=_color(r.variant), linewidth=0 if dense else 0.8, marker=".",
-                        markersize=2.5 if dense else 3, alpha=0.8, label=r.variant)
+                        markersize=2.5 if dense else 3, alpha=0.8, label=f"{r.variant} client")
+                between = getattr(r, "background_samples", {}).get(name)
+                if between and any(between):
+                    ax.plot(range(len(between)), between, color=_color(r.variant), linewidth=0, marker="x",
+                            markersize=3.5, alpha=0.9, label=f"{r.variant} background")
             bg = r.scenarios.get(name, {}).get("totals", {}).get("background_bytes")
             if bg is not None:
                 background.append(f"{r.variant} {_megabytes(bg)}")
         if len(present[0].samples[name]) > 1:
             ax.set_xlabel("operation, in order")
             ax.set_xlim(0, max(len(r.samples[name]) for r in present) - 1)
-        top = max(max(r.samples[name]) for r in present)
+        top = max(max(r.samples[name] + (getattr(r, "background_samples", {}).get(name) or [0])) for r in present)
         ax.set_ylim(0, top * 1.15 if top > 0 else 1)
         if top == 0:
-            ax.text(0.5, 0.5, "no client bytes in any operation", transform=ax.transAxes, ha="center", fontsize=8)
+            ax.text(0.5, 0.5, "no bytes in any operation", transform=ax.transAxes, ha="center", fontsize=8)
         ax.yaxis.set_major_formatter(FuncFormatter(_count))
         ax.set_title(name + ("  (background: " + ", ".join(background) + ")" if background else ""), fontsize=9,
                      loc="left")
@@ -128,13 +133,14 @@ def distributions(results, out_dir):
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
     for row in axes:
-        row[0].set_ylabel("client bytes")
+        row[0].set_ylabel("bytes")
     fig.tight_layout()
     return [_save(fig, out_dir, "per_op_distribution", "Bytes of each operation, in order",
-                  "Per scenario, what each measured operation's own (client) thread requested, in the order the "
-                  "operations ran, one series per variant (linear scale: zeros sit on the axis). The engine's "
-                  "background writer allocates between operations, not in them: its total is given per panel, "
-                  "and the sites' graphs show where it goes.")]
+                  "Per scenario, in the order the operations ran: dots, what each measured operation's own (client) "
+                  "thread requested; crosses, what the other threads (the engine's background writer: batch "
+                  "application, commits) requested since the previous operation's end, where the samples have it "
+                  "(which operation a commit lands next to is timing). One colour per variant, linear scale (zeros "
+                  "sit on the axis); each panel's title gives the background's total.")]
 
 
 def comparison_deltas(doc, out_dir, name="comparison_deltas", metrics=("bytes", "calls", "peak_live_bytes")):
