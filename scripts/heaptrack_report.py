@@ -18,6 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from memh_report import heaptrack_data, tables  # noqa: E402
+from memh_report.heaptrack_data import Tally  # noqa: E402
 from memh_report import markdown as md  # noqa: E402
 from memh_report.document import Report, Section  # noqa: E402
 from memh_report.inputs import ReportError, load_results  # noqa: E402
@@ -42,6 +43,65 @@ def load_exit_report(path):
 def check(name, heaptrack, meter, explained):
     return {"check": name, "heaptrack": heaptrack, "meter": meter, "difference": heaptrack - meter,
             "holds": heaptrack == meter, "how": explained}
+
+
+def short_function(name):
+    """The qualified name without parameters, qualifiers or return type, as the meter's
+    site keys give it (harness/runner/symbolize.h, ShortFunctionName)."""
+    name = name.split(" [clone")[0]
+    for suffix in (" const", " volatile", " &&", " &", " noexcept"):
+        while name.endswith(suffix):
+            name = name[: -len(suffix)]
+    if name.endswith(")"):
+        depth = 0
+        for i in range(len(name) - 1, -1, -1):
+            depth += name[i] == ")"
+            if name[i] == "(":
+                depth -= 1
+                if depth == 0:
+                    name = name[:i]
+                    break
+    angle = paren = 0
+    cut = -1
+    for i, c in enumerate(name):
+        if name.startswith("operator", i):
+            break
+        angle += (c == "<") - (c == ">")
+        paren += (c == "(") - (c == ")")
+        if c == " " and angle == 0 and paren == 0:
+            cut = i
+    return name[cut + 1:]
+
+
+def site_checks(rec, scenario, header, source_root, top):
+    """The meter's top sites (results schema 3) against heaptrack's record of the same
+    phase, by innermost project function: the same calls, and the same bytes once the
+    meter's header per call is added. Sites whose function heaptrack does not name are
+    checks that fail."""
+    sites = (scenario.get("sites") or {}).get("list", [])
+    meter = {}
+    for site in sites:
+        if site["key"].startswith("("):
+            continue  # pseudo-sites: untracked stacks, frees of older blocks
+        tally = meter.setdefault(site["function"], Tally())
+        tally.calls += site["calls"]
+        tally.bytes += site["bytes"]
+    theirs = {}
+    for info, tally in rec.phase_by_info.items():
+        ours = [f for f in rec.stacks[info] if f.file.startswith(source_root)
+                and not f.file.startswith(source_root + "harness/alloc/")]
+        function = short_function(ours[0].function) if ours else "(no project frame)"
+        t = theirs.setdefault(function, Tally())
+        t.calls += tally.calls
+        t.bytes += tally.bytes
+    checks = []
+    for function, tally in sorted(meter.items(), key=lambda kv: (-kv[1].bytes, kv[0]))[:top]:
+        seen = theirs.get(function, Tally())
+        checks.append(check(f"site {function}: calls", seen.calls, tally.calls,
+                            "meter's sites with this innermost project function (results' sites), calls"))
+        checks.append(check(f"site {function}: bytes", seen.bytes, tally.bytes + header * tally.calls,
+                            f"the same sites' bytes + {header} bytes of meter header per call"))
+    return checks
 
 
 def build(args):
@@ -71,6 +131,8 @@ def build(args):
                   f"meter's totals.bytes + {header} bytes of meter header per call (heaptrack sees the "
                   "request plus the header)"),
         ]
+        if "sites" in scenario:
+            checks += site_checks(rec, scenario, header, os.path.realpath(args.source_root) + "/", args.top_sites)
     sites = heaptrack_data.call_sites(rec, os.path.realpath(args.source_root) + "/")
 
     def site_row(frames, tally):
@@ -113,6 +175,7 @@ def main(argv):
     for name in ("--trace", "--meter-exit", "--plain-results", "--scenario", "--source-root", "--out"):
         parser.add_argument(name, required=True)
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--top-sites", type=int, default=3, help="meter's top sites held to heaptrack's")
     args = parser.parse_args(argv)
     try:
         doc = build(args)

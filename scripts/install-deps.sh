@@ -7,6 +7,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config git
+  binutils  # addr2line: names the meter's call sites (harness/runner/symbolize.h)
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libjemalloc-dev libsqlite3-dev libssl-dev
   libtomlplusplus-dev nlohmann-json3-dev
   python3-matplotlib chromium  # the report (scripts/report.py) and its render test

@@ -17,6 +17,7 @@
 #include "alloc/backend.h"
 #include "alloc/meter.h"
 #include "alloc/profiler_support.h"
+#include "alloc/site_capture.h"
 
 namespace memh::harness::alloc {
 namespace {
@@ -24,9 +25,13 @@ namespace {
 constexpr std::uint32_t kHeaderMagic = 0x4D454D48;  // "MEMH"
 
 struct Header {
-  std::uint64_t size;    // requested bytes
-  std::uint32_t offset;  // user pointer - backend pointer
+  std::uint64_t size;  // requested bytes
+  // Low 8 bits: log2 of (user pointer - backend pointer), a power of two >= 16. High 24
+  // bits: the armed SiteTable's tag for the stack that allocated the block (0: none).
+  std::uint32_t shift_and_site;
   std::uint32_t magic;
+  std::size_t offset() const { return std::size_t{1} << (shift_and_site & 0xFF); }
+  std::uint32_t site_tag() const { return shift_and_site >> 8; }
 };
 static_assert(sizeof(Header) == kHeaderBytes);
 
@@ -56,7 +61,7 @@ struct ThreadState {
 };
 __attribute__((tls_model("initial-exec"))) thread_local ThreadState t;
 
-Header* HeaderOf(void* user) { return reinterpret_cast<Header*>(static_cast<char*>(user) - kHeaderBytes); }
+MEMH_HOOK_TEXT Header* HeaderOf(void* user) { return reinterpret_cast<Header*>(static_cast<char*>(user) - kHeaderBytes); }
 
 [[noreturn]] void Die(const char* what) {
   // write(2): no stdio buffers, no allocation.
@@ -64,7 +69,7 @@ Header* HeaderOf(void* user) { return reinterpret_cast<Header*>(static_cast<char
   std::abort();
 }
 
-bool InjectFailure() {
+MEMH_HOOK_TEXT bool InjectFailure() {
   if (t.fail_nth == 0) return false;
   std::uint64_t attempt = ++t.attempts;
   if (attempt == t.fail_nth || (t.fail_persistent && attempt > t.fail_nth)) {
@@ -75,7 +80,7 @@ bool InjectFailure() {
   return false;
 }
 
-void* Allocate(std::size_t size, std::size_t align) {
+MEMH_HOOK_TEXT void* Allocate(std::size_t size, std::size_t align) {
   if (align < 16) align = 16;
   const std::size_t header_space = align <= kHeaderBytes ? kHeaderBytes : align;
   if (size > SIZE_MAX - header_space) return nullptr;
@@ -94,8 +99,12 @@ void* Allocate(std::size_t size, std::size_t align) {
   }
   void* user = static_cast<char*>(base) + header_space;
   Header* header = HeaderOf(user);
+  // While sites are captured (site_capture.h): charge the calling stack, and remember
+  // it in the header so that the block's free is charged to it too.
+  SiteTable* sites = ArmedSiteTable();
+  const std::uint32_t site_tag = sites == nullptr ? 0 : sites->ChargeAllocation(size);
   header->size = size;
-  header->offset = static_cast<std::uint32_t>(header_space);
+  header->shift_and_site = static_cast<std::uint32_t>(__builtin_ctzll(header_space)) | (site_tag << 8);
   header->magic = kHeaderMagic;
 
   // What the backend charged for the block it handed out: the request and the header.
@@ -113,17 +122,18 @@ void* Allocate(std::size_t size, std::size_t align) {
   return user;
 }
 
-std::size_t RequestedSize(void* user) {
+MEMH_HOOK_TEXT std::size_t RequestedSize(void* user) {
   Header* header = HeaderOf(user);
   if (header->magic != kHeaderMagic) Die("memharness meter: free of memory the meter did not allocate\n");
   return header->size;
 }
 
-void Release(void* user) {
+MEMH_HOOK_TEXT void Release(void* user) {
   if (user == nullptr) return;
   Header* header = HeaderOf(user);
   const std::size_t size = RequestedSize(user);
   header->magic = 0;  // a second free of the same block dies instead of corrupting counts
+  if (SiteTable* sites = ArmedSiteTable()) sites->ChargeFree(header->site_tag(), size);
   if (t.backend_depth > 0) {
     t.nested.frees += 1;
     t.nested.bytes_freed += size;
@@ -134,11 +144,11 @@ void Release(void* user) {
   g.bytes_freed.fetch_add(size, std::memory_order_relaxed);
   g.live.fetch_sub(size, std::memory_order_relaxed);
   ++t.backend_depth;
-  BackendFree(static_cast<char*>(user) - header->offset);
+  BackendFree(static_cast<char*>(user) - header->offset());
   --t.backend_depth;
 }
 
-void* NewOrThrow(std::size_t size, std::size_t align) {
+MEMH_HOOK_TEXT void* NewOrThrow(std::size_t size, std::size_t align) {
   for (;;) {
     if (void* p = Allocate(size, align)) return p;
     std::new_handler handler = std::get_new_handler();
@@ -147,7 +157,7 @@ void* NewOrThrow(std::size_t size, std::size_t align) {
   }
 }
 
-bool ValidAlignment(std::size_t align) { return align != 0 && (align & (align - 1)) == 0; }
+MEMH_HOOK_TEXT bool ValidAlignment(std::size_t align) { return align != 0 && (align & (align - 1)) == 0; }
 
 }  // namespace
 
@@ -192,15 +202,15 @@ using memh::harness::alloc::ValidAlignment;
 // ---- The C family ----
 extern "C" {
 
-void* malloc(std::size_t size) noexcept {
+MEMH_HOOK_TEXT void* malloc(std::size_t size) noexcept {
   void* p = Allocate(size, 16);
   if (p == nullptr) errno = ENOMEM;
   return p;
 }
 
-void free(void* ptr) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void free(void* ptr) noexcept { Release(ptr); }
 
-void* calloc(std::size_t count, std::size_t size) noexcept {
+MEMH_HOOK_TEXT void* calloc(std::size_t count, std::size_t size) noexcept {
   if (size != 0 && count > SIZE_MAX / size) {
     errno = ENOMEM;
     return nullptr;
@@ -216,7 +226,7 @@ void* calloc(std::size_t count, std::size_t size) noexcept {
 
 // A new block, a copy, and the old block released: one call and one free. glibc's
 // realloc(p, 0) frees p and returns null; so does this one.
-void* realloc(void* ptr, std::size_t size) noexcept {
+MEMH_HOOK_TEXT void* realloc(void* ptr, std::size_t size) noexcept {
   if (ptr == nullptr) return malloc(size);
   if (size == 0) {
     Release(ptr);
@@ -233,7 +243,7 @@ void* realloc(void* ptr, std::size_t size) noexcept {
   return fresh;
 }
 
-void* reallocarray(void* ptr, std::size_t count, std::size_t size) noexcept {
+MEMH_HOOK_TEXT void* reallocarray(void* ptr, std::size_t count, std::size_t size) noexcept {
   if (size != 0 && count > SIZE_MAX / size) {
     errno = ENOMEM;
     return nullptr;
@@ -241,7 +251,7 @@ void* reallocarray(void* ptr, std::size_t count, std::size_t size) noexcept {
   return realloc(ptr, count * size);
 }
 
-int posix_memalign(void** out, std::size_t align, std::size_t size) noexcept {
+MEMH_HOOK_TEXT int posix_memalign(void** out, std::size_t align, std::size_t size) noexcept {
   if (!ValidAlignment(align) || align % sizeof(void*) != 0) return EINVAL;
   void* p = Allocate(size, align);
   if (p == nullptr) return ENOMEM;
@@ -249,7 +259,7 @@ int posix_memalign(void** out, std::size_t align, std::size_t size) noexcept {
   return 0;
 }
 
-void* aligned_alloc(std::size_t align, std::size_t size) noexcept {
+MEMH_HOOK_TEXT void* aligned_alloc(std::size_t align, std::size_t size) noexcept {
   if (!ValidAlignment(align)) {
     errno = EINVAL;
     return nullptr;
@@ -259,11 +269,11 @@ void* aligned_alloc(std::size_t align, std::size_t size) noexcept {
   return p;
 }
 
-void* memalign(std::size_t align, std::size_t size) noexcept { return aligned_alloc(align, size); }
+MEMH_HOOK_TEXT void* memalign(std::size_t align, std::size_t size) noexcept { return aligned_alloc(align, size); }
 
-void* valloc(std::size_t size) noexcept { return aligned_alloc(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), size); }
+MEMH_HOOK_TEXT void* valloc(std::size_t size) noexcept { return aligned_alloc(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), size); }
 
-void* pvalloc(std::size_t size) noexcept {
+MEMH_HOOK_TEXT void* pvalloc(std::size_t size) noexcept {
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   if (size > SIZE_MAX - (page - 1)) {  // rounding up would wrap to a tiny block
     errno = ENOMEM;
@@ -272,42 +282,42 @@ void* pvalloc(std::size_t size) noexcept {
   return aligned_alloc(page, (size + page - 1) / page * page);
 }
 
-std::size_t malloc_usable_size(void* ptr) noexcept {
+MEMH_HOOK_TEXT std::size_t malloc_usable_size(void* ptr) noexcept {
   if (ptr == nullptr) return 0;
   (void)RequestedSize(ptr);  // dies on foreign memory
-  const std::uint32_t offset = memh::harness::alloc::HeaderOf(ptr)->offset;
+  const std::size_t offset = memh::harness::alloc::HeaderOf(ptr)->offset();
   return memh::harness::alloc::BackendUsableSize(static_cast<char*>(ptr) - offset) - offset;
 }
 
 }  // extern "C"
 
 // ---- Every replaceable operator new and delete ----
-void* operator new(std::size_t size) { return NewOrThrow(size, 16); }
-void* operator new[](std::size_t size) { return NewOrThrow(size, 16); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return Allocate(size, 16); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return Allocate(size, 16); }
-void* operator new(std::size_t size, std::align_val_t align) {
+MEMH_HOOK_TEXT void* operator new(std::size_t size) { return NewOrThrow(size, 16); }
+MEMH_HOOK_TEXT void* operator new[](std::size_t size) { return NewOrThrow(size, 16); }
+MEMH_HOOK_TEXT void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return Allocate(size, 16); }
+MEMH_HOOK_TEXT void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return Allocate(size, 16); }
+MEMH_HOOK_TEXT void* operator new(std::size_t size, std::align_val_t align) {
   return NewOrThrow(size, static_cast<std::size_t>(align));
 }
-void* operator new[](std::size_t size, std::align_val_t align) {
+MEMH_HOOK_TEXT void* operator new[](std::size_t size, std::align_val_t align) {
   return NewOrThrow(size, static_cast<std::size_t>(align));
 }
-void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+MEMH_HOOK_TEXT void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
   return Allocate(size, static_cast<std::size_t>(align));
 }
-void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+MEMH_HOOK_TEXT void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
   return Allocate(size, static_cast<std::size_t>(align));
 }
 
-void operator delete(void* ptr) noexcept { Release(ptr); }
-void operator delete[](void* ptr) noexcept { Release(ptr); }
-void operator delete(void* ptr, const std::nothrow_t&) noexcept { Release(ptr); }
-void operator delete[](void* ptr, const std::nothrow_t&) noexcept { Release(ptr); }
-void operator delete(void* ptr, std::size_t) noexcept { Release(ptr); }
-void operator delete[](void* ptr, std::size_t) noexcept { Release(ptr); }
-void operator delete(void* ptr, std::align_val_t) noexcept { Release(ptr); }
-void operator delete[](void* ptr, std::align_val_t) noexcept { Release(ptr); }
-void operator delete(void* ptr, std::size_t, std::align_val_t) noexcept { Release(ptr); }
-void operator delete[](void* ptr, std::size_t, std::align_val_t) noexcept { Release(ptr); }
-void operator delete(void* ptr, std::align_val_t, const std::nothrow_t&) noexcept { Release(ptr); }
-void operator delete[](void* ptr, std::align_val_t, const std::nothrow_t&) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete(void* ptr) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete[](void* ptr) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete(void* ptr, const std::nothrow_t&) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete[](void* ptr, const std::nothrow_t&) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete(void* ptr, std::size_t) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete[](void* ptr, std::size_t) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete(void* ptr, std::align_val_t) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete[](void* ptr, std::align_val_t) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete(void* ptr, std::size_t, std::align_val_t) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete[](void* ptr, std::size_t, std::align_val_t) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete(void* ptr, std::align_val_t, const std::nothrow_t&) noexcept { Release(ptr); }
+MEMH_HOOK_TEXT void operator delete[](void* ptr, std::align_val_t, const std::nothrow_t&) noexcept { Release(ptr); }

@@ -64,9 +64,11 @@ Counters Region::AtomicCounters::Load() const {
   return c;
 }
 
-Region::Region(std::size_t sample_capacity) : samples_(sample_capacity) {}
+Region::Region(std::size_t sample_capacity, SiteTable* sites) : samples_(sample_capacity), sites_(sites) {}
 
 void Region::Begin() {
+  // Armed before the figures start, disarmed after they end: the sites see every call.
+  if (sites_ != nullptr) sites_->Arm();
   live_at_begin_ = LiveBytes();
   ResetPeak();
   process_at_begin_ = Process();
@@ -76,6 +78,7 @@ void Region::Begin() {
 void Region::Join() {
   client.index = next_client_.fetch_add(1, std::memory_order_relaxed);
   client.joined = true;
+  SetThreadRole(ThreadRole::kClient);
   client.at_join = ThisThread();
 }
 
@@ -83,6 +86,7 @@ void Region::Leave() {
   if (!client.joined) return;
   clients_.Add(ThisThread() - client.at_join);
   client.joined = false;
+  SetThreadRole(ThreadRole::kBackground);
 }
 
 void Region::OpStart() {
@@ -104,6 +108,7 @@ void Region::OpEnd(std::uint32_t tag) {
   sample.elapsed_ns = elapsed;
   sample.client = client.index;
   sample.tag = tag;
+  sample.process_bytes = Process().bytes - process_at_begin_.bytes;
 }
 
 RegionResult Region::End() {
@@ -118,6 +123,7 @@ RegionResult Region::End() {
   const std::uint64_t taken = next_sample_.load(std::memory_order_relaxed);
   result.samples_dropped = taken > samples_.size() ? taken - samples_.size() : 0;
   result.samples = std::span<const OpSample>(samples_.data(), taken < samples_.size() ? taken : samples_.size());
+  if (sites_ != nullptr) sites_->Disarm();
   return result;
 }
 

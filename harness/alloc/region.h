@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "alloc/meter.h"
+#include "alloc/site_capture.h"
 
 namespace memh::harness::alloc {
 
@@ -29,6 +30,10 @@ struct OpSample {
   std::uint64_t elapsed_ns = 0;
   std::uint32_t client = 0;  // the client thread's index, in join order
   std::uint32_t tag = 0;     // what the caller said the operation was (OpEnd's tag)
+  // Every thread's requested bytes since Begin, read at this operation's end: with the
+  // samples' own bytes it places the background's allocations between operations
+  // (timing decides which operation's end a writer's batch lands next to).
+  std::uint64_t process_bytes = 0;
 };
 
 struct RegionResult {
@@ -43,7 +48,9 @@ struct RegionResult {
 
 class Region {
  public:
-  explicit Region(std::size_t sample_capacity);
+  // With `sites`, every allocation and free of the region is also charged to its call
+  // stack there (site_capture.h): armed in Begin, disarmed in End.
+  explicit Region(std::size_t sample_capacity, SiteTable* sites = nullptr);
   Region(const Region&) = delete;
   Region& operator=(const Region&) = delete;
 
@@ -62,6 +69,7 @@ class Region {
   };
 
   std::vector<OpSample> samples_;
+  SiteTable* sites_ = nullptr;
   std::atomic<std::uint64_t> next_sample_{0};
   std::atomic<std::uint32_t> next_client_{0};
   AtomicCounters clients_;

@@ -4,6 +4,8 @@
 // percent. A figure that may move between repeats (the peak; every figure of a
 // multi-threaded scenario: results_schema.md) fails only when head's lowest is over
 // base's highest by more than PCT; for the others lowest and highest are one figure.
+// Per scenario whose both sides have call sites: the 5 sites that grew and the 5 that
+// shrank most by bytes (with calls), and the sites new in head and vanished from it.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -13,6 +15,7 @@
 
 #include "cli/cli_app.h"
 #include "runner/budgets.h"
+#include "runner/site_deltas.h"
 
 namespace memh::harness {
 namespace {
@@ -50,8 +53,18 @@ struct CompareRow {
   bool failing = false;     // grew by more than --fail-over
 };
 
+struct ScenarioSites {
+  std::string scenario;
+  bool available = false;  // both sides carry sites
+  SiteChanges changes;
+  std::vector<SiteDelta> all;
+};
+
+constexpr std::size_t kSitesShown = 5;
+
 struct Comparison {
   std::vector<CompareRow> rows;
+  std::vector<ScenarioSites> sites;
   std::vector<std::string> only_in_base, only_in_head;
 };
 
@@ -94,6 +107,12 @@ Comparison CompareDocs(const nlohmann::json& base, const nlohmann::json& head, d
       row.failing = fail_over >= 0 && row.regression && growth > fail_over;
       c.rows.push_back(row);
     }
+    ScenarioSites sites{name, HasSites(*b) && HasSites(h), {}, {}};
+    if (sites.available) {
+      sites.changes = TopChanges(*b, h, kSitesShown);
+      sites.all = SiteDeltas(*b, h);
+    }
+    c.sites.push_back(std::move(sites));
   }
   for (const nlohmann::json& b : base.at("scenarios")) {
     const std::string name = b.at("name").get<std::string>();
@@ -124,6 +143,32 @@ void PrintComparison(const Comparison& c, const nlohmann::ordered_json& base, co
                 r.failing ? "  REGRESSION (over --fail-over)" : r.regression ? "  regression" : "");
   }
   for (const std::string& name : c.only_in_head) std::printf("%-22s (only in head)\n", name.c_str());
+  for (const ScenarioSites& s : c.sites) {
+    if (!s.available) {
+      std::printf("\n%s: sites: not in both results (schema 3 with capture on)\n", s.scenario.c_str());
+      continue;
+    }
+    const SiteChanges& ch = s.changes;
+    std::printf("\n%s: sites (%zu new, %zu vanished)\n", s.scenario.c_str(), ch.added_count, ch.vanished_count);
+    if (ch.grew.empty() && ch.shrank.empty()) std::printf("  no site changed\n");
+    for (const SiteDelta& d : ch.grew) std::printf("  grew    %s\n", DeltaLine(d).c_str());
+    for (const SiteDelta& d : ch.shrank) std::printf("  shrank  %s\n", DeltaLine(d).c_str());
+    // New and vanished sites not already listed above.
+    auto listed = [&](const SiteDelta& d) {
+      for (const auto* list : {&ch.grew, &ch.shrank}) {
+        for (const SiteDelta& e : *list) {
+          if (e.named().key == d.named().key && e.named().role == d.named().role) return true;
+        }
+      }
+      return false;
+    };
+    for (const SiteDelta& d : ch.added) {
+      if (!listed(d)) std::printf("  new     %s\n", DeltaLine(d).c_str());
+    }
+    for (const SiteDelta& d : ch.vanished) {
+      if (!listed(d)) std::printf("  gone    %s\n", DeltaLine(d).c_str());
+    }
+  }
   for (const std::string& name : c.only_in_base) std::printf("%-22s (only in base)\n", name.c_str());
   std::fflush(stdout);  // the table before the one-line verdict on stderr
 }
@@ -144,6 +189,26 @@ std::string ComparisonJson(const Comparison& c, const nlohmann::ordered_json& ba
                            {"percent", r.percent},
                            {"regression", r.regression},
                            {"failing", r.failing}});
+  }
+  doc["sites"] = nlohmann::ordered_json::array();
+  for (const ScenarioSites& s : c.sites) {
+    nlohmann::ordered_json entry = {{"scenario", s.scenario}, {"available", s.available}};
+    if (s.available) {
+      auto list = [](const std::vector<SiteDelta>& deltas) {
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
+        for (const SiteDelta& d : deltas) out.push_back(SiteDeltaJson(d));
+        return out;
+      };
+      entry["grew"] = list(s.changes.grew);
+      entry["shrank"] = list(s.changes.shrank);
+      entry["new"] = list(s.changes.added);
+      entry["vanished"] = list(s.changes.vanished);
+      entry["new_count"] = s.changes.added_count;
+      // Every site of either side, for the report's differential graph.
+      entry["all"] = list(s.all);
+      entry["vanished_count"] = s.changes.vanished_count;
+    }
+    doc["sites"].push_back(std::move(entry));
   }
   doc["only_in_base"] = c.only_in_base;
   doc["only_in_head"] = c.only_in_head;

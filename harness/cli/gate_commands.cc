@@ -1,14 +1,18 @@
-// `memharness gate RESULTS.json... [--budgets FILE] [--junit FILE] [--markdown FILE]
-// [--json FILE]`:
+// `memharness gate RESULTS.json... [--budgets FILE] [--base BASE.json] [--junit FILE]
+// [--markdown FILE] [--json FILE]`:
 // holds results against ci/budgets.toml. Exit 0 when every budget holds, 1 when any
 // is exceeded, 2 when the input is unusable, 3 when a single-threaded scenario's
 // figures differ between repeats (nondeterministic; this wins over 1: an untrustworthy
-// figure is a worse finding than a high one).
+// figure is a worse finding than a high one). Each failed row of results with call
+// sites names, one short line each, its scenario's top 3 sites, and with --base the top
+// 3 that grew against the base's same scenario.
 #include <CLI/CLI.hpp>
 
 #include <sstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <set>
 
 #include "cli/cli_app.h"
 #include "runner/budgets.h"
@@ -22,6 +26,7 @@ struct GateArgs {
   std::string junit;
   std::string markdown;
   std::string json;
+  std::string base;
 };
 
 template <typename Writer>
@@ -50,7 +55,17 @@ void Gate(const GateArgs& args, CliContext& context) {
     }
     results.push_back(std::move(*file));
   }
-  auto rows = Evaluate(*budgets, results);
+  std::optional<ResultsFile> base;
+  if (!args.base.empty()) {
+    auto file = LoadResults(args.base);
+    if (!file.ok()) {
+      PrintError(file.status().message());
+      context.exit_code = kExitBadInput;
+      return;
+    }
+    base = std::move(*file);
+  }
+  auto rows = Evaluate(*budgets, results, base ? &*base : nullptr);
   if (!rows.ok()) {
     PrintError(rows.status().message());
     context.exit_code = kExitBadInput;
@@ -75,9 +90,15 @@ void Gate(const GateArgs& args, CliContext& context) {
   std::size_t failed = 0;
   for (const GateRow& row : *rows) failed += row.failed() ? 1 : 0;
   std::cout << "gate: " << rows->size() - failed << " passed, " << failed << " failed" << std::endl;
+  // The site lines once per scenario and variant, under its first failed row, so that a
+  // scenario over several budgets still fits in a screen.
+  std::set<std::string> named;
   for (const GateRow& row : *rows) {
     if (!row.failed()) continue;
     PrintError(FailureText(row));
+    if (named.insert(row.scenario + " " + row.variant).second) {
+      for (const std::string& line : row.site_lines) std::cerr << "  " << line << '\n';
+    }
     if (row.nondeterministic) {
       context.exit_code = kExitNondeterministic;
     } else if (context.exit_code == kExitOk) {
@@ -93,6 +114,8 @@ void AddGateCommands(CLI::App& app, CliContext& context) {
   CLI::App* gate = app.add_subcommand("gate", "Hold results against allocation budgets (exit 1 when over)");
   gate->add_option("RESULTS", args->results, "results-<variant>.json files written by `memharness run`")->required();
   gate->add_option("--budgets", args->budgets, "Budgets file")->capture_default_str();
+  gate->add_option("--base", args->base,
+                   "Results to hold the sites against: a failed row names the sites that grew most since");
   gate->add_option("--junit", args->junit, "Also write JUnit XML here (one test case per budget)");
   gate->add_option("--markdown", args->markdown, "Also write a Markdown table here");
   gate->add_option("--json", args->json, "Also write the rows as JSON here (for scripts/report.py)");

@@ -30,6 +30,7 @@ struct RunArgs {
   int repeat = 1;
   std::string format = "table";
   std::string keep_stores;  // directory: <scenario>.mhs of the first run of each
+  bool no_sites = false;    // skip call-site capture (the figures are the same either way)
 };
 
 std::string DefaultScenariosDir() {
@@ -95,6 +96,9 @@ void Run(const RunArgs& args, CliContext& context) {
   // Filler stores (scale scenarios) are built once for the whole command and copied
   // for each repeat (runner/setup_cache.h).
   SetupCache setup_cache(work_dir);
+  metadata.sites_captured = !args.no_sites;
+  // Reserved here, before any measured step: the hooks never allocate for it.
+  std::unique_ptr<SiteCapture> sites = args.no_sites ? nullptr : std::make_unique<SiteCapture>(MEMH_SOURCE_DIR);
   std::vector<ScenarioReport> reports;
   for (const Scenario& scenario : *scenarios) {
     ScenarioReport report;
@@ -111,7 +115,7 @@ void Run(const RunArgs& args, CliContext& context) {
         fs::create_directories(args.keep_stores, error);
         keep = (fs::path(args.keep_stores) / (scenario.name + ".mhs")).string();
       }
-      auto run = RunScenarioOnce(scenario, work_dir, keep, &setup_cache);
+      auto run = RunScenarioOnce(scenario, work_dir, keep, &setup_cache, sites.get());
       if (!run.ok()) {
         Progress("");
         PrintError(run.status().message());
@@ -147,6 +151,15 @@ void Run(const RunArgs& args, CliContext& context) {
     WriteSummaryCsv(std::cout, context.variant, reports);
   } else {
     PrintTable(std::cout, context.variant, reports);
+  }
+  // Sites without the project's debug information are named by module and offset:
+  // say so once, so that nobody takes "memharness-baseline+0x1a2b" for a bug.
+  for (const ScenarioReport& r : reports) {
+    if (r.run.sites.captured && !r.run.sites.sites.empty() && !r.run.sites.debug_info) {
+      std::fprintf(stderr, "memharness: note: no debug information for this build's code (or no addr2line): "
+                           "call sites are named by module and offset\n");
+      break;
+    }
   }
   for (const ScenarioReport& r : reports) {
     // A single-threaded scenario that allocates differently run to run is a
@@ -190,6 +203,8 @@ void AddRunCommands(CLI::App& app, CliContext& context) {
       ->capture_default_str();
   run->add_option("--work-dir", args->work_dir, "Where stores are made (default: the temp directory)");
   run->add_option("--keep-stores", args->keep_stores, "Copy each scenario's final store file into this directory");
+  run->add_flag("--no-sites", args->no_sites,
+                "Do not charge allocations to their call sites (the other figures are the same either way)");
   run->callback([args, &context] { Run(*args, context); });
 
   CLI::App* list = app.add_subcommand("list", "List the scenarios");

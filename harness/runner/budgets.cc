@@ -6,6 +6,7 @@
 
 #include "runner/input_file.h"
 #include "runner/schema_version.h"
+#include "runner/site_deltas.h"
 #include "runner/toml_reader.h"
 
 namespace memh::harness {
@@ -61,6 +62,12 @@ std::string FailureText(const GateRow& r) {
   }
   return what + std::to_string(r.measured) + " is over its budget " + std::to_string(r.budget) + " by " +
          std::to_string(r.measured - r.budget) + " (" + Percent(-r.headroom_percent()) + ")";
+}
+
+std::string FailureDetail(const GateRow& r) {
+  std::string text = FailureText(r);
+  for (const std::string& line : r.site_lines) text += "\n  " + line;
+  return text;
 }
 
 const char* GateRow::verdict() const {
@@ -133,10 +140,12 @@ Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& 
   if (!doc.is_object() || !doc.contains("schema_version") || !doc["schema_version"].is_number_integer()) {
     return Status::InvalidArgument(path, "not a results document: no schema_version");
   }
-  if (doc["schema_version"] != kResultsSchemaVersion) {
+  const auto version = doc["schema_version"].get<std::int64_t>();
+  if (version < kOldestReadableSchemaVersion || version > kResultsSchemaVersion) {
     return Status::InvalidArgument(path, "results of schema version " + doc["schema_version"].dump() +
-                                             "; this memharness reads version " +
-                                             std::to_string(kResultsSchemaVersion));
+                                             "; this memharness reads versions " +
+                                             std::to_string(kOldestReadableSchemaVersion) + " to " +
+                                             std::to_string(kResultsSchemaVersion) + " (rerun with memharness run)");
   }
   if (!doc.contains("run") || !doc["run"].is_object() || !doc["run"].contains("variant") ||
       !doc["run"]["variant"].is_string() || !doc.contains("scenarios") || !doc["scenarios"].is_array()) {
@@ -153,7 +162,40 @@ Result<ResultsFile> ParseResults(std::string_view json_text, const std::string& 
   return file;
 }
 
-Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results) {
+namespace {
+
+const nlohmann::json* FindScenario(const nlohmann::json& doc, const std::string& name, const std::string& variant) {
+  if (!doc.contains("scenarios") || !doc["scenarios"].is_array()) return nullptr;
+  const nlohmann::json* any = nullptr;
+  for (const nlohmann::json& s : doc["scenarios"]) {
+    if (!s.is_object() || s.value("name", "") != name) continue;
+    if (s.value("variant", "") == variant) return &s;
+    any = &s;
+  }
+  return any;
+}
+
+// The lines that say where a failed row's bytes come from (GateRow::site_lines).
+std::vector<std::string> SiteLinesFor(const GateRow& row, const nlohmann::json& scenario, const ResultsFile* base) {
+  std::vector<std::string> lines;
+  if (!HasSites(scenario)) return lines;
+  const std::string by = row.metric == "calls" ? "calls" : "bytes";
+  const std::int64_t total = scenario.at("totals").at("bytes").get<std::int64_t>();
+  for (const SiteFigures& site : TopSites(scenario, by, 3)) lines.push_back("top site: " + SiteLine(site, total));
+  if (base == nullptr) return lines;
+  const nlohmann::json* before = FindScenario(base->doc, row.scenario, row.variant);
+  if (before == nullptr || !HasSites(*before)) {
+    lines.push_back("grew: " + base->path + " has no sites for " + row.scenario);
+    return lines;
+  }
+  for (const SiteDelta& d : TopChanges(*before, scenario, 3).grew) lines.push_back("grew: " + DeltaLine(d));
+  return lines;
+}
+
+}  // namespace
+
+Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results,
+                                      const ResultsFile* base) {
   std::vector<GateRow> rows;
   for (const Budget& budget : budgets.budgets) {
     for (const ResultsFile& file : results) {
@@ -183,7 +225,9 @@ Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vect
         auto row = [&](const char* metric, std::uint64_t limit) {
           const std::string what = std::string("range.") + metric + ".max";
           const std::uint64_t measured = figure(range.at(metric).at("max"), what.c_str());
-          rows.push_back(GateRow{budget.scenario, budget.variant, metric, measured, limit, nondeterministic});
+          GateRow gate_row{budget.scenario, budget.variant, metric, measured, limit, nondeterministic, {}};
+          if (gate_row.failed()) gate_row.site_lines = SiteLinesFor(gate_row, *scenario, base);
+          rows.push_back(std::move(gate_row));
         };
         row("bytes", budget.bytes);
         if (budget.calls) row("calls", *budget.calls);
@@ -218,7 +262,9 @@ void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows) {
   for (const GateRow& r : rows) {
     out << "  <testcase classname=\"" << XmlEscape(r.scenario) << "\" name=\""
         << XmlEscape(r.variant + "." + r.metric) << "\">";
-    if (r.failed()) out << "<failure message=\"" << XmlEscape(FailureText(r)) << "\"/>";
+    if (r.failed()) {
+      out << "<failure message=\"" << XmlEscape(FailureText(r)) << "\">" << XmlEscape(FailureDetail(r)) << "</failure>";
+    }
     out << "</testcase>\n";
   }
   out << "</testsuite>\n";
@@ -231,6 +277,15 @@ void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows) {
     out << "| " << r.scenario << " | " << r.variant << " | " << r.metric << " | " << r.measured << " | " << r.budget
         << " | " << Percent(r.headroom_percent()) << " | "
         << (r.failed() ? "**" + VerdictText(r) + "**" : VerdictText(r)) << " |\n";
+  }
+  // Where the bytes of each failed row come from, below the table.
+  bool heading = false;
+  for (const GateRow& r : rows) {
+    if (!r.failed() || r.site_lines.empty()) continue;
+    if (!heading) out << "\n### Where the bytes come from\n";
+    heading = true;
+    out << "\n**" << r.scenario << " " << r.variant << " " << r.metric << "**\n\n";
+    for (const std::string& line : r.site_lines) out << "- `" << line << "`\n";
   }
 }
 
@@ -246,7 +301,8 @@ void WriteGateJson(std::ostream& out, const std::string& budgets_path, const std
                            {"budget", r.budget},
                            {"headroom_percent", r.headroom_percent()},
                            {"over", r.over()},
-                           {"verdict", r.verdict()}});
+                           {"verdict", r.verdict()},
+                           {"sites", r.site_lines}});
   }
   out << doc.dump(2) << "\n";
 }

@@ -50,6 +50,9 @@ struct GateRow {
   // The scenario is single-threaded and its repeats differ: no figure of it can be
   // held to a budget, whatever it is (results.h, Verdict).
   bool nondeterministic = false;
+  // For a failed row of results with call sites (schema 3): one short line per site,
+  // the scenario's top 3 by the row's metric, then with a base the top 3 that grew.
+  std::vector<std::string> site_lines;
   bool over() const { return measured > budget; }
   bool failed() const { return nondeterministic || over(); }
   const char* verdict() const;  // "ok" | "over" | "nondeterministic"
@@ -59,13 +62,18 @@ struct GateRow {
 // One row per budgeted metric of every budget whose variant some results file holds,
 // measured as the highest figure over the repeats (range.<metric>.max).
 // A budget for a scenario that its variant's results lack is an error (unusable
-// input); budgets for variants no file holds are skipped.
-engine::Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results);
+// input); budgets for variants no file holds are skipped. With `base` (gate --base),
+// a failed row's site lines also name the sites that grew most against the same
+// scenario there (of the same variant when the base has it).
+engine::Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results,
+                                              const ResultsFile* base = nullptr);
 
 // "ok", "OVER by N" or "NONDETERMINISTIC": the verdict column.
 std::string VerdictText(const GateRow& row);
 // One line for a failed row: what, by how much, or why it cannot be held.
 std::string FailureText(const GateRow& row);
+// FailureText and, one per line below it, the row's site lines (JUnit's failure text).
+std::string FailureDetail(const GateRow& row);
 
 void PrintGateTable(std::ostream& out, const std::vector<GateRow>& rows);
 void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows);

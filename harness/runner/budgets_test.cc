@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 namespace memh::harness {
 namespace {
@@ -57,6 +59,61 @@ TEST(Budgets, JUnitNamesTheScenarioAndByHowMuch) {
       << markdown.str();
 }
 
+// A version-3 document of update-500 with the given sites ("key", role, bytes, calls).
+ResultsFile WithSites(std::uint64_t bytes, const std::vector<std::tuple<std::string, std::string, int, int>>& sites) {
+  std::string list;
+  for (const auto& [key, role, site_bytes, calls] : sites) {
+    list += std::string(list.empty() ? "" : ",") + R"({"key": ")" + key + R"(", "role": ")" + role +
+            R"(", "function": ")" + key + R"(", "location": "engine/x.cc:1", "frames": [{"function": ")" + key +
+            R"(", "location": ""}], "bytes": )" + std::to_string(site_bytes) + R"(, "calls": )" +
+            std::to_string(calls) + "}";
+  }
+  auto parsed = ParseResults(R"({"schema_version": 3,
+    "run": {"variant": "optimized", "meter": {"in_allocation_path": true}},
+    "scenarios": [{"name": "update-500", "variant": "optimized", "verdict": "met",
+      "totals": {"bytes": )" + std::to_string(bytes) + R"(, "calls": 10, "peak_live_bytes": 5},
+      "range": {"bytes": {"min": )" + std::to_string(bytes) + R"(, "max": )" + std::to_string(bytes) + R"(},
+                "calls": {"min": 10, "max": 10}, "peak_live_bytes": {"min": 5, "max": 5}},
+      "sites": {"debug_info": true, "stacks": 4, "list": [)" + list + "]}}]}",
+                             "r3.json");
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return *parsed;
+}
+
+// A failed row names its scenario's top 3 sites, and with a base the 3 that grew most,
+// in the JUnit failure text and the Markdown; a row within budget names none.
+TEST(Budgets, AFailedRowNamesItsTopSitesAndWithABaseTheGrownOnes) {
+  auto budgets = ParseBudgets("[update-500.optimized]\nbytes = 1000\ncalls = 100\n", "b.toml");
+  ASSERT_TRUE(budgets.ok());
+  const ResultsFile base = WithSites(900, {{"A", "client", 500, 5}, {"B", "background", 300, 3}, {"C", "client", 100, 2}});
+  const ResultsFile head = WithSites(1400, {{"A", "client", 500, 5}, {"B", "background", 100, 1},
+                                            {"D", "client", 700, 3}, {"C", "client", 100, 1}});
+  auto rows = Evaluate(*budgets, {head}, &base);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_TRUE((*rows)[1].site_lines.empty());  // calls: within budget
+  const std::vector<std::string>& lines = (*rows)[0].site_lines;
+  ASSERT_EQ(lines.size(), 4u) << ::testing::PrintToString(lines);  // 3 top sites, 1 grew (D)
+  EXPECT_EQ(lines[0], "top site: 700 B (50.0 %) in 3 calls: D [client] engine/x.cc:1");
+  EXPECT_EQ(lines[1], "top site: 500 B (35.7 %) in 5 calls: A [client] engine/x.cc:1");
+  EXPECT_EQ(lines[2], "top site: 100 B (7.1 %) in 1 calls: B [background] engine/x.cc:1");
+  EXPECT_EQ(lines[3], "grew: +700 B, +3 calls: D [client] engine/x.cc:1 (new)");
+  std::ostringstream junit, markdown;
+  WriteGateJUnit(junit, *rows);
+  WriteGateMarkdown(markdown, *rows);
+  EXPECT_NE(junit.str().find("\n  grew: +700 B, +3 calls: D [client] engine/x.cc:1 (new)</failure>"), std::string::npos)
+      << junit.str();
+  EXPECT_NE(markdown.str().find("- `grew: +700 B, +3 calls: D [client] engine/x.cc:1 (new)`"), std::string::npos)
+      << markdown.str();
+  // Without a base: the top sites only. Results without sites (version 2): none.
+  auto plain = Evaluate(*budgets, {head});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)[0].site_lines.size(), 3u);
+  auto old = Evaluate(*budgets, {Results(1250)});
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE((*old)[0].site_lines.empty());
+}
+
 TEST(Budgets, TheHighestRepeatIsHeld) {
   auto budgets = ParseBudgets("[update-500.optimized]\nbytes = 1000\n", "b.toml");
   ASSERT_TRUE(budgets.ok());
@@ -99,7 +156,7 @@ TEST(Budgets, ResultsWithoutTheMetersProofAreRefused) {
   }
   auto old = ParseResults(R"({"schema_version": 1, "run": {"variant": "optimized"}, "scenarios": []})", "old.json");
   ASSERT_FALSE(old.ok());
-  EXPECT_NE(old.status().message().find("old.json: results of schema version 1; this memharness reads version 2"),
+  EXPECT_NE(old.status().message().find("old.json: results of schema version 1; this memharness reads versions 2 to 3"),
             std::string::npos)
       << old.status().message();
 }

@@ -78,6 +78,29 @@ std::string Spread(const FigureRange& range) {
 
 }  // namespace
 
+nlohmann::ordered_json SitesJson(const SiteSummary& summary, std::uint64_t ops) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Site& site : summary.sites) {
+    nlohmann::ordered_json frames = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < site.functions.size(); ++i) {
+      frames.push_back({{"function", site.functions[i]}, {"location", site.locations[i]}});
+    }
+    list.push_back({{"key", site.key},
+                    {"role", alloc::RoleName(site.role)},
+                    {"function", site.functions.empty() ? site.key : site.functions.front()},
+                    {"location", site.locations.empty() ? "" : site.locations.front()},
+                    {"frames", std::move(frames)},
+                    {"bytes", site.counts.bytes},
+                    {"calls", site.counts.calls},
+                    {"frees", site.counts.frees},
+                    {"bytes_freed", site.counts.bytes_freed},
+                    {"bytes_per_op", static_cast<double>(site.counts.bytes) / static_cast<double>(std::max<std::uint64_t>(ops, 1))},
+                    {"stacks", site.stacks},
+                    {"named_by", site.named_by_source ? "source" : "module"}});
+  }
+  return {{"debug_info", summary.debug_info}, {"stacks", summary.stacks}, {"list", std::move(list)}};
+}
+
 std::vector<Figure> TotalsOf(const ScenarioRun& run) {
   auto u = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
   return {{"bytes", u(run.all.bytes)},
@@ -192,7 +215,12 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
                   {"in_allocation_path", m.meter_check.passed()},
                   {"check",
                    {{"malloc", ProbeJson(m.meter_check.malloc_probe)},
-                    {"operator_new", ProbeJson(m.meter_check.new_probe)}}}}}};
+                    {"operator_new", ProbeJson(m.meter_check.new_probe)}}},
+                  {"sites",
+                   {{"captured", m.sites_captured},
+                    {"unwinder", "_Unwind_Backtrace (libgcc, DWARF call-frame information)"},
+                    {"symbolizer", "addr2line (binutils)"},
+                    {"key_frames", 1 + kSiteCallers}}}}}};
   for (const auto& [knob, value] : m.knobs) doc["run"]["knobs"][knob] = value;
   doc["scenarios"] = nlohmann::ordered_json::array();
   for (const ScenarioReport& r : reports) {
@@ -218,19 +246,26 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
     s["repeats_identical"] = r.repeats_identical;
     s["repeat_differences"] = r.differences;
     s["samples_dropped"] = run.samples_dropped;
+    if (run.sites.captured) s["sites"] = SitesJson(run.sites, run.ops);
     doc["scenarios"].push_back(std::move(s));
   }
   return doc;
 }
 
 void WriteSamplesCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports) {
-  out << "scenario,variant,op_index,op,client,bytes,calls,frees,bytes_freed,charged_bytes,elapsed_ns\n";
+  out << "scenario,variant,op_index,op,client,bytes,calls,frees,bytes_freed,charged_bytes,elapsed_ns,"
+         "background_bytes\n";
   for (const ScenarioReport& r : reports) {
+    std::uint64_t previous = 0;
     for (std::size_t i = 0; i < r.run.samples.size(); ++i) {
       const alloc::OpSample& s = r.run.samples[i];
+      // What the other threads allocated since the previous operation's end: every
+      // thread's bytes in that window less this operation's own (docs/results_schema.md).
+      const std::uint64_t window = s.process_bytes > previous ? s.process_bytes - previous : 0;
+      previous = std::max(previous, s.process_bytes);
       out << r.name << ',' << variant << ',' << i << ',' << OpName(static_cast<OpKind>(s.tag)) << ',' << s.client
           << ',' << s.bytes << ',' << s.calls << ',' << s.frees << ',' << s.bytes_freed << ',' << s.charged_bytes
-          << ',' << s.elapsed_ns << '\n';
+          << ',' << s.elapsed_ns << ',' << (window > s.bytes ? window - s.bytes : 0) << '\n';
     }
   }
 }

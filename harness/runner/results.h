@@ -31,6 +31,7 @@ struct RunMetadata {
   std::vector<std::pair<std::string, std::string>> knobs;
   std::string compiler, build_type, allocator, cpu, started_at;
   alloc::PathCheck meter_check;  // proof the meter was counting (path_check.h)
+  bool sites_captured = false;   // whether the scenarios' call sites were captured (sites.h)
 };
 
 // Reads the build's identity and the git state of `source_dir` (unknown fields say so).
@@ -84,6 +85,9 @@ struct Distribution {
 };
 // Nearest-rank percentiles of `values` (sorted in place).
 Distribution Summarize(std::vector<std::uint64_t> values);
+
+// A scenario's sites as the results document gives them (docs/results_schema.md).
+nlohmann::ordered_json SitesJson(const SiteSummary& sites, std::uint64_t ops);
 
 nlohmann::ordered_json ToJson(const RunMetadata& metadata, const std::vector<ScenarioReport>& reports);
 void WriteSamplesCsv(std::ostream& out, const std::string& variant, const std::vector<ScenarioReport>& reports);

@@ -288,7 +288,7 @@ Status WarmUpProcess(const std::string& work_dir) {
 }
 
 Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
-                                    const std::string& keep_store, SetupCache* setup_cache) {
+                                    const std::string& keep_store, SetupCache* setup_cache, SiteCapture* sites) {
   ScratchDir scratch;
   MEMH_RETURN_IF_ERROR(scratch.Make(work_dir));
   const std::string& dir = scratch.path();
@@ -309,7 +309,7 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
   MEMH_RETURN_IF_ERROR(store->Flush());
   MEMH_RETURN_IF_ERROR(store->Drain());
 
-  alloc::Region region(run.ops + 16);
+  alloc::Region region(run.ops + 16, sites != nullptr ? &sites->table : nullptr);
   Status status;
   alloc::MarkMeasuredPhaseBegin();
   region.Begin();
@@ -339,6 +339,8 @@ Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string&
   run.samples_dropped = result.samples_dropped;
   run.measured_ns = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(measured_end - measured_start).count());
+  // Names only now, after the measured steps: symbolizing allocates.
+  if (sites != nullptr) run.sites = SummarizeSites(sites->table, sites->symbolizer, sites->source_dir);
   return run;
 }
 
@@ -363,6 +365,20 @@ std::vector<std::string> CompareRuns(const ScenarioRun& a, const ScenarioRun& b)
         differences.push_back("operation " + std::to_string(i) + ": " + std::to_string(a.samples[i].bytes) +
                               " vs " + std::to_string(b.samples[i].bytes) + " bytes");
         break;
+      }
+    }
+  }
+  if (a.sites.captured && b.sites.captured) {
+    check("sites", a.sites.sites.size(), b.sites.sites.size());
+    if (a.sites.sites.size() == b.sites.sites.size()) {
+      for (std::size_t i = 0; i < a.sites.sites.size(); ++i) {
+        const Site& x = a.sites.sites[i];
+        const Site& y = b.sites.sites[i];
+        if (x.key != y.key || x.role != y.role || x.counts.bytes != y.counts.bytes || x.counts.calls != y.counts.calls) {
+          differences.push_back("site " + std::to_string(i) + ": " + x.key + " " + std::to_string(x.counts.bytes) +
+                                " vs " + y.key + " " + std::to_string(y.counts.bytes) + " bytes");
+          break;
+        }
       }
     }
   }

@@ -16,6 +16,7 @@
 #include "memh/engine/options.h"
 #include "memh/engine/result.h"
 #include "runner/scenario.h"
+#include "runner/sites.h"
 
 namespace memh::harness {
 
@@ -33,6 +34,7 @@ struct ScenarioRun {
   // Wall time of the measured steps, from the region's start until the engine's
   // background work was drained (what the steps cost, the writer thread included).
   std::uint64_t measured_ns = 0;
+  SiteSummary sites;  // captured = false unless the run was given a SiteCapture
 };
 
 // Makes the process's one-time initialisations happen now, outside any measurement:
@@ -46,15 +48,19 @@ engine::Status WarmUpProcess(const std::string& work_dir);
 // compare the files different variants leave). A scenario with filler steps starts
 // from a copy of the store they make, reopened, taken from `setup_cache` (one that
 // lives as long as the calls that share it), or built for this run alone when null.
+// With `sites`, every allocation of the measured steps is also charged to its call
+// site (sites.h); no other figure changes.
 engine::Result<ScenarioRun> RunScenarioOnce(const Scenario& scenario, const std::string& work_dir,
-                                            const std::string& keep_store = "", SetupCache* setup_cache = nullptr);
+                                            const std::string& keep_store = "", SetupCache* setup_cache = nullptr,
+                                            SiteCapture* sites = nullptr);
 
 // The engine options a scenario's [store] table stands for, on `clock`.
 engine::StoreOptions StoreOptionsFor(const StoreSpec& spec, engine::Clock* clock);
 
 // What differs between two runs' allocation figures (empty when identical): bytes,
-// calls, frees, charged and background bytes, and every operation's sample. The peak
-// is left out on purpose (see CompareRuns in runner.cc).
+// calls, frees, charged and background bytes, every operation's sample, and when both
+// captured them every site's bytes and calls. The peak is left out on purpose (see
+// CompareRuns in runner.cc).
 std::vector<std::string> CompareRuns(const ScenarioRun& a, const ScenarioRun& b);
 
 }  // namespace memh::harness

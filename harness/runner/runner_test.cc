@@ -82,6 +82,57 @@ TEST(Runner, RepeatsAreIdenticalAndEveryOperationIsSampled) {
   EXPECT_EQ(static_cast<OpKind>(first->samples[78].tag), OpKind::kFlush);
 }
 
+// Sites: exact sums (all, and per thread role), every site keyed by project code with
+// the debug information of this build, keys free of addresses, and no other figure
+// changed by capturing them.
+TEST(Runner, SitesSumToTheTotalsAndChangeNothingElse) {
+  auto scenario = ParseScenario(kSmall, "small.toml");
+  ASSERT_TRUE(scenario.ok());
+  ASSERT_TRUE(WarmUpProcess(WorkDir()).ok());
+  SiteCapture capture(MEMH_SOURCE_DIR);
+  auto with = RunScenarioOnce(*scenario, WorkDir(), "", nullptr, &capture);
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  auto without = RunScenarioOnce(*scenario, WorkDir());
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_TRUE(CompareRuns(*with, *without).empty()) << CompareRuns(*with, *without).front();
+  ASSERT_TRUE(with->sites.captured);
+  EXPECT_FALSE(without->sites.captured);
+  const alloc::SiteCounts all = SumSites(with->sites);
+  EXPECT_EQ(all.bytes, with->all.bytes);
+  EXPECT_EQ(all.calls, with->all.calls);
+  EXPECT_EQ(all.frees, with->all.frees);
+  EXPECT_EQ(all.bytes_freed, with->all.bytes_freed);
+  const alloc::SiteCounts client = SumSites(with->sites, alloc::ThreadRole::kClient);
+  const alloc::SiteCounts background = SumSites(with->sites, alloc::ThreadRole::kBackground);
+  EXPECT_EQ(client.bytes, with->clients.bytes);
+  EXPECT_EQ(client.calls, with->clients.calls);
+  EXPECT_EQ(background.bytes, with->background.bytes);
+  EXPECT_EQ(background.calls, with->background.calls);
+  EXPECT_TRUE(with->sites.debug_info);
+  ASSERT_FALSE(with->sites.sites.empty());
+  for (const Site& site : with->sites.sites) {
+    EXPECT_EQ(site.key.find("0x"), std::string::npos) << site.key;
+    if (site.key.front() != '(') {
+      EXPECT_TRUE(site.named_by_source) << site.key;
+    }
+  }
+  // The same code, measured again: the same keys, bytes and calls (CompareRuns checks).
+  auto again = RunScenarioOnce(*scenario, WorkDir(), "", nullptr, &capture);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(CompareRuns(*with, *again).empty()) << CompareRuns(*with, *again).front();
+}
+
+TEST(Symbolizer, ShortFunctionNames) {
+  EXPECT_EQ(ShortFunctionName("memh::engine::Store::Put(std::basic_string_view<char, std::char_traits<char> >, int) const"),
+            "memh::engine::Store::Put");
+  EXPECT_EQ(ShortFunctionName("void std::vector<int, std::allocator<int> >::_M_realloc_insert<int>(int&&)"),
+            "std::vector<int, std::allocator<int> >::_M_realloc_insert<int>");
+  EXPECT_EQ(ShortFunctionName("memh::X::Run()::{lambda(unsigned int)#1}::operator()(unsigned int) const"),
+            "memh::X::Run()::{lambda(unsigned int)#1}::operator()");
+  EXPECT_EQ(ShortFunctionName("(anonymous namespace)::Helper(int) [clone .cold]"), "(anonymous namespace)::Helper");
+  EXPECT_EQ(ShortFunctionName("operator new(unsigned long)"), "operator new");
+}
+
 TEST(Runner, ResultsDocumentHasTheDocumentedNames) {
   auto scenario = ParseScenario(kSmall, "small.toml");
   ASSERT_TRUE(scenario.ok());
@@ -94,7 +145,7 @@ TEST(Runner, ResultsDocumentHasTheDocumentedNames) {
   RunMetadata metadata = CollectMetadata("test", ".");
   metadata.meter_check = alloc::CheckInAllocationPath();
   nlohmann::ordered_json doc = ToJson(metadata, {report});
-  EXPECT_EQ(doc["schema_version"], 2);
+  EXPECT_EQ(doc["schema_version"], 3);
   for (const char* key : {"git_commit", "git_branch", "git_dirty", "variant", "knobs", "compiler", "build_type",
                           "allocator", "cpu", "started_at", "meter"}) {
     EXPECT_TRUE(doc["run"].contains(key)) << key;

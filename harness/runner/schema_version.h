@@ -5,6 +5,9 @@
 
 namespace memh::harness {
 
-inline constexpr int kResultsSchemaVersion = 2;
+inline constexpr int kResultsSchemaVersion = 3;
+// The oldest version gate, compare and the report still read: version 2 is version 3
+// without call sites (docs/results_schema.md, "Reading").
+inline constexpr int kOldestReadableSchemaVersion = 2;
 
 }  // namespace memh::harness

@@ -1,6 +1,6 @@
 """Assembles the report from loaded inputs: which sections, in which order, and the
 summary lines a reviewer reads first."""
-from . import figures, tables
+from . import figures, flame, tables
 from .document import Report, Section
 from .inputs import figure_range, geometric_mean, originals
 
@@ -73,10 +73,15 @@ def build(results, out_dir, run_id, title, gate=None, comparisons=(), bench=None
         report.sections.append(Section(f"Comparison: {tables.describe(comparison['base'])} → "
                                         f"{tables.describe(comparison['head'])}",
                                         figures.comparison_deltas(comparison, out_dir, name)
-                                        + [tables.comparison(comparison)]))
+                                        + [tables.comparison(comparison)]
+                                        + flame.differential(comparison, out_dir, name.replace("deltas", "sites"))
+                                        + [t for t in [tables.comparison_sites(comparison)] if t is not None]))
     if results:
         report.sections.append(Section("Scenarios", [tables.scenarios(results)]
                                        + figures.distributions(results, out_dir)))
+        sites = tables.top_sites(results)
+        if sites is not None:
+            report.sections.append(Section("Where the bytes come from", [sites] + flame.icicles(results, out_dir)))
     if bench is not None:
         blocks = [tables.bench(bench)]
         if bench.get("meter_overhead"):

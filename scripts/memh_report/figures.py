@@ -87,38 +87,60 @@ def waterfall(results, out_dir):
 
 
 def distributions(results, out_dir):
-    """(b) Per scenario, the distribution of bytes per operation for every variant."""
+    """(b) Per scenario, every measured operation's bytes in order, client and
+    background apart, one colour per variant: warm-up, steady state and every batch
+    commit show where they happen."""
     names = []
     for r in results:
         names += [n for n in r.samples if n not in names]
     if not names:
         return []
-    cols = min(3, len(names))
+    cols = min(2, len(names))
     rows = (len(names) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 2.9 * rows), squeeze=False)
     for ax, name in zip(axes.flat, names):
         present = [r for r in results if r.samples.get(name)]
-        data = [r.samples[name] for r in present]
-        box = ax.boxplot(data, whis=(1, 99), showfliers=True, patch_artist=True, widths=0.6,
-                         flierprops={"markersize": 2, "alpha": 0.4})
-        for patch, r in zip(box["boxes"], present):
-            patch.set_facecolor(_color(r.variant))
-            patch.set_alpha(0.7)
-        ax.set_xticks(range(1, len(present) + 1), [r.variant for r in present], rotation=20, ha="right")
-        ax.set_yscale("symlog", linthresh=100)
-        top = max(max(d) for d in data)
-        ax.set_ylim(0, max(top * 3, 200))  # room above the highest; 0 at the bottom, never negative
-        ax.set_title(name)
+        background = []
+        for r in present:
+            data = r.samples[name]
+            if len(data) == 1:
+                between = getattr(r, "background_samples", {}).get(name) or [0]
+                ax.bar([f"{r.variant}\nclient", f"{r.variant}\nbackground"], [data[0], between[0]],
+                       color=_color(r.variant), alpha=0.8, hatch=["", "xx"], label=r.variant)
+            else:
+                dense = len(data) > 100  # dots only: a line through hundreds of points is a smear
+                ax.plot(range(len(data)), data, color=_color(r.variant), linewidth=0 if dense else 0.8, marker=".",
+                        markersize=2.5 if dense else 3, alpha=0.8, label=f"{r.variant} client")
+                between = getattr(r, "background_samples", {}).get(name)
+                if between and any(between):
+                    ax.plot(range(len(between)), between, color=_color(r.variant), linewidth=0, marker="x",
+                            markersize=3.5, alpha=0.9, label=f"{r.variant} background")
+            bg = r.scenarios.get(name, {}).get("totals", {}).get("background_bytes")
+            if bg is not None:
+                background.append(f"{r.variant} {_megabytes(bg)}")
+        if len(present[0].samples[name]) > 1:
+            ax.set_xlabel("operation, in order")
+            ax.set_xlim(0, max(len(r.samples[name]) for r in present) - 1)
+        top = max(max(r.samples[name] + (getattr(r, "background_samples", {}).get(name) or [0])) for r in present)
+        ax.set_ylim(0, top * 1.15 if top > 0 else 1)
+        if top == 0:
+            ax.text(0.5, 0.5, "no bytes in any operation", transform=ax.transAxes, ha="center", fontsize=8)
+        ax.yaxis.set_major_formatter(FuncFormatter(_count))
+        ax.set_title(name + ("  (background: " + ", ".join(background) + ")" if background else ""), fontsize=9,
+                     loc="left")
         ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="upper left", fontsize=7.5, framealpha=0.9)
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
     for row in axes:
-        row[0].set_ylabel("bytes per operation")
+        row[0].set_ylabel("bytes")
     fig.tight_layout()
-    return [_save(fig, out_dir, "per_op_distribution", "Bytes per operation",
-                  "Per scenario and variant, what each measured operation's own thread requested: "
-                  "box = 25th to 75th percentile, line = median, whiskers = 1st and 99th, dots beyond. "
-                  "Symmetric log scale (linear below 100 bytes, so 0 shows).")]
+    return [_save(fig, out_dir, "per_op_distribution", "Bytes of each operation, in order",
+                  "Per scenario, in the order the operations ran: dots, what each measured operation's own (client) "
+                  "thread requested; crosses, what the other threads (the engine's background writer: batch "
+                  "application, commits) requested since the previous operation's end, where the samples have it "
+                  "(which operation a commit lands next to is timing). One colour per variant, linear scale (zeros "
+                  "sit on the axis); each panel's title gives the background's total.")]
 
 
 def comparison_deltas(doc, out_dir, name="comparison_deltas", metrics=("bytes", "calls", "peak_live_bytes")):

@@ -10,7 +10,9 @@ import os
 
 from .variants import WATERFALL  # noqa: F401  (the waterfall order, from cmake/variants.txt)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Version 2 is version 3 without call sites (docs/results_schema.md, "Reading").
+READABLE_VERSIONS = (2, 3)
 VERDICTS = ("met", "over", "nondeterministic")
 
 
@@ -46,6 +48,9 @@ class Results:
         self.header_bytes = self.meter["header_bytes"]  # the meter's own header per block
         self.scenarios = {s["name"]: s for s in doc["scenarios"]}
         self.samples = {}  # scenario -> list of per-operation bytes, when samples exist
+        # scenario -> list of the background's bytes before each operation's end, when
+        # the samples have them (results schema 3's CSV)
+        self.background_samples = {}
 
 
 def _check_scenario(path, i, s):
@@ -69,13 +74,14 @@ def _check_scenario(path, i, s):
 
 
 def load_results(path):
-    """A version 2 results document (docs/results_schema.md) made with the meter in the
+    """A version 2 or 3 results document (docs/results_schema.md) made with the meter in the
     allocation path; ReportError otherwise."""
     doc = _load_json(path, "results")
     _require(isinstance(doc, dict), path, "not a results document (expected a JSON object)")
     version = doc.get("schema_version")
-    _require(version == SCHEMA_VERSION, path,
-             f"results of schema version {version!r}; this report reads version {SCHEMA_VERSION}")
+    _require(version in READABLE_VERSIONS, path,
+             f"results of schema version {version!r}; this report reads versions "
+             f"{READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}")
     _require(isinstance(doc.get("run"), dict) and isinstance(doc["run"].get("variant"), str), path,
              "run.variant is missing")
     meter = doc["run"].get("meter")
@@ -91,22 +97,26 @@ def load_results(path):
     samples = os.path.join(os.path.dirname(path) or ".", f"samples-{results.variant}.csv")
     if os.path.exists(samples):
         results.samples = load_samples(samples)
+        results.background_samples = load_samples(samples, "background_bytes")
     return results
 
 
-def load_samples(path):
-    """scenario -> per-operation bytes, from samples-<variant>.csv."""
+def load_samples(path, column="bytes"):
+    """scenario -> per-operation bytes (or another integer column), from
+    samples-<variant>.csv; {} when an optional column other than bytes is absent."""
     by_scenario = {}
     try:
         with open(path, newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
             _require(reader.fieldnames and {"scenario", "bytes"} <= set(reader.fieldnames), path,
                      "not a samples file (no scenario,bytes columns)")
+            if column not in reader.fieldnames:
+                return {}
             for line, row in enumerate(reader, start=2):
                 try:
-                    by_scenario.setdefault(row["scenario"], []).append(int(row["bytes"]))
+                    by_scenario.setdefault(row["scenario"], []).append(int(row[column]))
                 except (TypeError, ValueError):
-                    raise ReportError(f"{path}:{line}: bytes is not an integer") from None
+                    raise ReportError(f"{path}:{line}: {column} is not an integer") from None
     except OSError as e:
         raise ReportError(f"{path}: cannot read: {e.strerror}") from None
     return by_scenario

@@ -272,3 +272,46 @@ def heaptrack_sites(doc, key, title):
         t.rows.append([_n(site["calls"]), _n(site["bytes"]), f"{first['function']}  {first['where']}",
                        " ← ".join(f"{f['function']} {f['where']}" for f in rest)])
     return t
+
+
+def _site_where(site):
+    where = f"{site['function']} [{site['role']}]"
+    return f"{where}  {site['location']}" if site.get("location") else where
+
+
+def comparison_sites(doc):
+    """Per scenario, the call sites that grew and shrank most, and the new and vanished
+    ones (`memh compare --json`, "sites"); None when neither side had sites."""
+    entries = [s for s in doc.get("sites", []) if s.get("available")]
+    if not entries:
+        return None
+    t = Table(f"Where the change comes from: call sites, {describe(doc['base'])} → {describe(doc['head'])}",
+              ["scenario", "", "bytes change", "calls change", "site (innermost project function, thread role)"],
+              {2, 3},
+              note="Sites are matched by key (the innermost project function and its callers, by name) and thread "
+                   "role; the 5 that grew and the 5 that shrank most by bytes, then sites only in head (new) or "
+                   "only in base (vanished).")
+    for entry in entries:
+        for kind, label in (("grew", "grew"), ("shrank", "shrank"), ("new", "new"), ("vanished", "vanished")):
+            for site in entry.get(kind, []):
+                t.rows.append([entry["scenario"], Cell(label, kind in ("grew", "new")),
+                               f"{site['bytes_change']:+,}", f"{site['calls_change']:+,}", _site_where(site)])
+        if not any(entry.get(k) for k in ("grew", "shrank", "new", "vanished")):
+            t.rows.append([entry["scenario"], "", "0", "0", "no site changed"])
+    return t
+
+
+def top_sites(results, limit=5):
+    """Per scenario and variant, the call sites with the most bytes (results schema 3);
+    None when no results file has sites."""
+    t = Table("Where the bytes come from: top call sites per scenario and variant",
+              ["scenario", "variant", "bytes", "calls", "frees", "bytes/op", "site (innermost project function, thread role)"],
+              {2, 3, 4, 5},
+              note=f"The {limit} sites with the most bytes of the measured steps; every scenario's sites sum "
+                   "exactly to its totals (docs/results_schema.md, \"Sites\").")
+    for r in results:
+        for name, s in r.scenarios.items():
+            for site in (s.get("sites") or {}).get("list", [])[:limit]:
+                t.rows.append([name, r.variant, _n(site["bytes"]), _n(site["calls"]), _n(site["frees"]),
+                               f"{site['bytes_per_op']:,.1f}", _site_where(site)])
+    return t if t.rows else None

@@ -341,7 +341,7 @@ class BadInput(unittest.TestCase):
         self.check(f"{fixture('nope.json')}: no such results file", fixture("nope.json"))
 
     def test_other_schema(self):
-        self.check(f"{fixture('results-v1.json')}: results of schema version 1; this report reads version 2",
+        self.check(f"{fixture('results-v1.json')}: results of schema version 1; this report reads versions 2 to 3",
                    fixture("results-v1.json"))
 
     def test_meter_not_in_the_allocation_path(self):
@@ -387,7 +387,7 @@ class BadInput(unittest.TestCase):
         self.check(f"{again}: a second results file for variant optimized (the first is {path})", path, again)
 
     def test_gate_is_not_results(self):
-        self.check(f"{fixture('gate.json')}: results of schema version None; this report reads version 2",
+        self.check(f"{fixture('gate.json')}: results of schema version None; this report reads versions 2 to 3",
                    fixture("gate.json"))
 
     def test_results_given_as_bench(self):
