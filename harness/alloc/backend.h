@@ -22,6 +22,9 @@ std::size_t BackendChargeFor(std::size_t size, std::size_t align);
 // the backend keeps none: the meter's figures are cross-checked against it.
 unsigned long long BackendThreadAllocatedBytes();
 const char* BackendName();  // "jemalloc" | "system"
+// The backend's own version: jemalloc's (mallctl "version"), or for the system
+// allocator the C library's ("glibc 2.36"). For the results' fingerprint.
+const char* BackendVersion();
 // Allocations served before the backend could be reached (the system backend's
 // bootstrap area, used while dlsym resolves malloc): counted by the meter, never seen
 // by the system allocator or a profiler in front of it. 0 for jemalloc.

@@ -30,6 +30,13 @@ unsigned long long BackendThreadAllocatedBytes() {
 }
 
 const char* BackendName() { return "jemalloc"; }
+
+const char* BackendVersion() {
+  const char* version = nullptr;
+  std::size_t length = sizeof(version);
+  if (mallctl("version", &version, &length, nullptr, 0) != 0 || version == nullptr) return "unknown";
+  return version;
+}
 unsigned long long BackendBootstrapCalls() { return 0; }
 
 }  // namespace memh::harness::alloc

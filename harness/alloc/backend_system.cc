@@ -4,6 +4,7 @@
 // dlsym itself may allocate before the functions are resolved; those few requests are
 // served from a static bootstrap area that is never returned.
 #include <dlfcn.h>
+#include <gnu/libc-version.h>
 #include <malloc.h>
 
 #include <atomic>
@@ -93,6 +94,19 @@ std::size_t BackendChargeFor(std::size_t size, std::size_t /*align*/) {
 
 unsigned long long BackendThreadAllocatedBytes() { return 0; }
 const char* BackendName() { return "system"; }
+
+const char* BackendVersion() {
+  // A static buffer: no allocation, and the text lives as long as the process.
+  static char version[64];
+  if (version[0] == '\0') {
+    const char* libc = gnu_get_libc_version();
+    std::size_t i = 0;
+    for (const char* p = "glibc "; *p != '\0' && i + 1 < sizeof(version); ++p) version[i++] = *p;
+    for (const char* p = libc; *p != '\0' && i + 1 < sizeof(version); ++p) version[i++] = *p;
+    version[i] = '\0';
+  }
+  return version;
+}
 unsigned long long BackendBootstrapCalls() { return bootstrap_calls.load(); }
 
 }  // namespace memh::harness::alloc

@@ -183,6 +183,7 @@ void MarkProgramStarted() { g.program_started.store(true); }
 bool CreatesProgramThreads() { return g.program_started.load() && t.backend_depth == 0 && !t.foreign; }
 void MarkThisThreadForeign() { t.foreign = true; }
 const char* AllocatorName() { return BackendName(); }
+const char* AllocatorVersion() { return BackendVersion(); }
 void FailAllocation(std::uint64_t nth, bool persistent) {
   t.attempts = 0;
   t.fail_persistent = persistent;

@@ -65,6 +65,8 @@ std::uint64_t PeakLiveBytes();
 // benchmark adapter. Only one measurement at a time may rely on it.
 void ResetPeak();
 const char* AllocatorName();  // "jemalloc" | "system"
+// The allocator's version ("5.3.0-0-g..." for jemalloc, "glibc 2.36" for the system one).
+const char* AllocatorVersion();
 
 // Failure injection, on the calling thread only (other threads are never failed, so a
 // test can fail exactly the allocations of the operation it runs). Counting starts at

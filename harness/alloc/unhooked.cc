@@ -22,6 +22,7 @@ std::uint64_t LiveBytes() { return 0; }
 std::uint64_t PeakLiveBytes() { return 0; }
 void ResetPeak() {}
 const char* AllocatorName() { return "jemalloc (unhooked)"; }
+const char* AllocatorVersion() { return JemallocVersion(); }
 
 void FailAllocation(std::uint64_t, bool) {
   std::fputs("memh: FailAllocation needs the allocation meter's hooks; this program is linked unhooked "

@@ -15,6 +15,7 @@
 
 #include "cli/cli_app.h"
 #include "runner/budgets.h"
+#include "runner/fingerprint.h"
 #include "runner/site_deltas.h"
 
 namespace memh::harness {
@@ -174,10 +175,12 @@ void PrintComparison(const Comparison& c, const nlohmann::ordered_json& base, co
 }
 
 std::string ComparisonJson(const Comparison& c, const nlohmann::ordered_json& base, const nlohmann::ordered_json& head,
-                           double fail_over) {
+                           double fail_over, const std::vector<std::string>& fingerprint_differences) {
   nlohmann::ordered_json doc;
   doc["base"] = base;
   doc["head"] = head;
+  // What differs between the two runs' fingerprints (fingerprint.h); empty: nothing.
+  doc["fingerprint_differences"] = fingerprint_differences;
   doc["fail_over_percent"] = fail_over >= 0 ? nlohmann::ordered_json(fail_over) : nlohmann::ordered_json(nullptr);
   doc["rows"] = nlohmann::ordered_json::array();
   for (const CompareRow& r : c.rows) {
@@ -234,10 +237,15 @@ void Compare(const CompareArgs& args, CliContext& context) {
     context.exit_code = kExitBadInput;
     return;
   }
+  // One line, first, when a toolchain, allocator, machine or knob change may have
+  // moved the figures as much as the code did.
+  const std::string fingerprint_warning = FingerprintWarning(base->doc, head->doc);
+  if (!fingerprint_warning.empty()) std::printf("%s\n", fingerprint_warning.c_str());
   PrintComparison(comparison, base_info, head_info);
   if (!args.json.empty()) {
-    const engine::Status written =
-        WriteOutputFile(args.json, ComparisonJson(comparison, base_info, head_info, args.fail_over));
+    const engine::Status written = WriteOutputFile(
+        args.json, ComparisonJson(comparison, base_info, head_info, args.fail_over,
+                                  FingerprintDifferences(base->doc, head->doc)));
     if (!written.ok()) {
       PrintError(written.message());
       context.exit_code = kExitBadInput;

@@ -16,6 +16,7 @@
 
 #include "cli/cli_app.h"
 #include "runner/budgets.h"
+#include "runner/fingerprint.h"
 
 namespace memh::harness {
 namespace {
@@ -64,6 +65,13 @@ void Gate(const GateArgs& args, CliContext& context) {
       return;
     }
     base = std::move(*file);
+  }
+  // One line per results file measured differently from the base (fingerprint.h).
+  if (base) {
+    for (const ResultsFile& file : results) {
+      const std::string warning = FingerprintWarning(base->doc, file.doc);
+      if (!warning.empty()) std::cout << warning << " (" << file.path << " against " << base->path << ")\n";
+    }
   }
   auto rows = Evaluate(*budgets, results, base ? &*base : nullptr);
   if (!rows.ok()) {

@@ -174,6 +174,7 @@ RunMetadata CollectMetadata(const std::string& variant, const std::string& sourc
   m.allocator = alloc::AllocatorName();
   m.cpu = CpuModel();
   m.started_at = NowUtc();
+  m.fingerprint = CollectFingerprint(m.knobs, m.compiler, m.build_type, m.cpu);
   return m;
 }
 
@@ -209,6 +210,7 @@ nlohmann::ordered_json ToJson(const RunMetadata& m, const std::vector<ScenarioRe
                 {"allocator", m.allocator},
                 {"cpu", m.cpu},
                 {"started_at", m.started_at},
+                {"fingerprint", FingerprintJson(m.fingerprint)},
                 {"meter",
                  {{"allocator", m.allocator},
                   {"header_bytes", alloc::kHeaderBytes},

@@ -14,6 +14,7 @@
 
 #include "alloc/path_check.h"
 #include "memh/engine/result.h"
+#include "runner/fingerprint.h"
 #include "runner/runner.h"
 #include "runner/scenario.h"
 #include "runner/schema_version.h"
@@ -30,6 +31,7 @@ struct RunMetadata {
   // locks, or SQLite's version and configuration.
   std::vector<std::pair<std::string, std::string>> knobs;
   std::string compiler, build_type, allocator, cpu, started_at;
+  Fingerprint fingerprint;  // what can move the figures without a code change (fingerprint.h)
   alloc::PathCheck meter_check;  // proof the meter was counting (path_check.h)
   bool sites_captured = false;   // whether the scenarios' call sites were captured (sites.h)
 };
