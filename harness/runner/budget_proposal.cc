@@ -185,17 +185,25 @@ struct Section {
 
 }  // namespace
 
-std::uint64_t ProposedBudget(std::uint64_t measured, std::string_view metric, const ProposalOptions& options) {
+std::uint64_t ProposedBudget(std::uint64_t measured, std::string_view metric, const ProposalOptions& options,
+                             std::uint64_t lowest) {
   const double percent = options.headroom_percent.value_or(metric == "peak_live_bytes" ? 10.0 : 5.0);
   const Scaled scaled = ScaleUp(measured, BasisPoints(percent));
-  const std::uint64_t with_headroom = scaled.whole + (scaled.fraction && scaled.whole < UINT64_MAX ? 1 : 0);
+  std::uint64_t with_headroom = scaled.whole + (scaled.fraction && scaled.whole < UINT64_MAX ? 1 : 0);
+  // A figure that moved between repeats (a multi-threaded scenario's, a peak) gets
+  // at least twice its spread above the highest: ci/budgets.toml's mixed-concurrent rule.
+  if (lowest < measured) {
+    const std::uint64_t spread = measured - lowest;
+    if (spread <= (UINT64_MAX - measured) / 2) with_headroom = std::max(with_headroom, measured + 2 * spread);
+  }
   std::uint64_t step = metric == "bytes" ? 1000 : metric == "calls" ? 10 : with_headroom >= 1'000'000 ? 1000 : 10;
+  if (lowest < measured) step = 10;  // mixed-concurrent's rule rounds to 10
   if (with_headroom > INT64_MAX - step) return INT64_MAX;  // the parser's largest budget
   // Rounding must not make the budget loose (the gate's default margin above the
   // figure): 12 calls + 5 % up to 20 would be 67 % above. Then a smaller step.
   const std::uint64_t loose_above = ScaleUp(measured, BasisPoints(kDefaultLooseMarginPercent)).whole;
   std::uint64_t rounded = (with_headroom + step - 1) / step * step;
-  while (step > 1 && rounded > loose_above && rounded > with_headroom) {
+  while (step > 1 && rounded > loose_above && with_headroom <= loose_above) {
     step = step == 1000 ? 10 : 1;
     rounded = (with_headroom + step - 1) / step * step;
   }
@@ -259,7 +267,8 @@ Result<std::string> ProposeBudgets(std::string_view budgets_text, const std::str
   for (const Measured& m : measured) {
     const auto key = std::make_pair(m.scenario, m.variant);
     std::map<std::string, std::uint64_t>& budget = proposed[key];
-    for (const char* metric : kMetrics) budget[metric] = ProposedBudget(m.metrics.at(metric).max, metric, options);
+    for (const char* metric : kMetrics)
+      budget[metric] = ProposedBudget(m.metrics.at(metric).max, metric, options, m.metrics.at(metric).min);
 
     const Budget* old = nullptr;
     if (existing) {

@@ -41,6 +41,15 @@ TEST(BudgetProposal, TheFilesRuleReproducesCiBudgets) {
   EXPECT_EQ(ProposedBudget(21, "calls", rule), 23u);
   EXPECT_EQ(ProposedBudget(12, "calls", rule), 13u);
   EXPECT_EQ(ProposedBudget(0, "peak_live_bytes", rule), 10u);  // a budget is never 0
+  // A figure that moved between repeats: highest + 2 x spread when that is more
+  // (mixed-concurrent.optimized's 20-repeat figures give its ci/budgets.toml budgets).
+  EXPECT_EQ(ProposedBudget(15'472, "bytes", rule, 13'424), 19'570u);
+  EXPECT_EQ(ProposedBudget(10'240, "peak_live_bytes", rule, 8'192), 14'340u);
+  EXPECT_EQ(ProposedBudget(12, "calls", rule, 11), 14u);
+  // mixed-concurrent.baseline: + 5 % is more than twice the spread; to 10 all the same.
+  EXPECT_EQ(ProposedBudget(3'366'814, "bytes", rule, 3'306'936), 3'535'160u);
+  EXPECT_EQ(ProposedBudget(7'403, "calls", rule, 7'273), 7'780u);
+  EXPECT_EQ(ProposedBudget(522'840, "peak_live_bytes", rule, 492'640), 583'240u);
   const ProposalOptions flat{15.0};
   EXPECT_EQ(ProposedBudget(1'000, "bytes", flat), 1'150u);  // 2,000 would be loose
   EXPECT_EQ(ProposedBudget(100, "calls", flat), 120u);      // 115 up to 10: 20 %, not loose
