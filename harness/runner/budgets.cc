@@ -294,7 +294,13 @@ Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vect
         auto row = [&](const char* metric, std::uint64_t limit, std::optional<std::uint64_t> lower_bound) {
           const std::string what = std::string("range.") + metric + ".max";
           const std::uint64_t measured = figure(range.at(metric).at("max"), what.c_str());
-          GateRow gate_row{budget.scenario, budget.variant, metric, measured, limit, nondeterministic, {}};
+          GateRow gate_row;
+          gate_row.scenario = budget.scenario;
+          gate_row.variant = budget.variant;
+          gate_row.metric = metric;
+          gate_row.measured = measured;
+          gate_row.budget = limit;
+          gate_row.nondeterministic = nondeterministic;
           gate_row.measured_min = measured;
           if (lower_bound) {
             const std::string what_min = std::string("range.") + metric + ".min";
