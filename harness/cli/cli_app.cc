@@ -40,6 +40,7 @@ int RunCli(int argc, char** argv, std::string_view variant) {
   app.set_version_flag("--version", "memharness 0.1 (" + context.variant + ")");
   AddRunCommands(app, context);
   AddGateCommands(app, context);
+  AddBudgetsCommands(app, context);
   AddCompareCommands(app, context);
   AddExportCommands(app, context);
   AddStoreCommands(app, context);

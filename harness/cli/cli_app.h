@@ -36,6 +36,7 @@ engine::Status WriteOutputFile(const std::string& path, std::string_view text);
 void AddStoreCommands(CLI::App& app, CliContext& context);
 void AddRunCommands(CLI::App& app, CliContext& context);
 void AddGateCommands(CLI::App& app, CliContext& context);
+void AddBudgetsCommands(CLI::App& app, CliContext& context);
 void AddCompareCommands(CLI::App& app, CliContext& context);
 void AddExportCommands(CLI::App& app, CliContext& context);
 

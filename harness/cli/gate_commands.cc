@@ -1,11 +1,13 @@
 // `memharness gate RESULTS.json... [--budgets FILE] [--base BASE.json] [--junit FILE]
-// [--markdown FILE] [--json FILE]`:
+// [--markdown FILE] [--json FILE] [--loose-margin PCT] [--strict]`:
 // holds results against ci/budgets.toml. Exit 0 when every budget holds, 1 when any
 // is exceeded, 2 when the input is unusable, 3 when a single-threaded scenario's
 // figures differ between repeats (nondeterministic; this wins over 1: an untrustworthy
 // figure is a worse finding than a high one). Each failed row of results with call
 // sites names, one short line each, its scenario's top 3 sites, and with --base the top
-// 3 that grew against the base's same scenario.
+// 3 that grew against the base's same scenario. A figure under its lower bound
+// (bytes_min ...) fails as `under`; a budget more than --loose-margin above its
+// figure is `loose`: a warning, which --strict turns into a failure (exit 1).
 #include <CLI/CLI.hpp>
 
 #include <sstream>
@@ -28,6 +30,8 @@ struct GateArgs {
   std::string markdown;
   std::string json;
   std::string base;
+  double loose_margin = kDefaultLooseMarginPercent;
+  bool strict = false;
 };
 
 template <typename Writer>
@@ -73,7 +77,8 @@ void Gate(const GateArgs& args, CliContext& context) {
       if (!warning.empty()) std::cout << warning << " (" << file.path << " against " << base->path << ")\n";
     }
   }
-  auto rows = Evaluate(*budgets, results, base ? &*base : nullptr);
+  const GateOptions options{args.loose_margin, args.strict};
+  auto rows = Evaluate(*budgets, results, base ? &*base : nullptr, options);
   if (!rows.ok()) {
     PrintError(rows.status().message());
     context.exit_code = kExitBadInput;
@@ -97,7 +102,18 @@ void Gate(const GateArgs& args, CliContext& context) {
   }
   std::size_t failed = 0;
   for (const GateRow& row : *rows) failed += row.failed() ? 1 : 0;
+  std::size_t loose = 0;
+  for (const GateRow& row : *rows) loose += !row.failed() && row.loose() ? 1 : 0;
+  // The summary line keeps its form (scripts/memh_report/logs.py reads it); loose
+  // warnings get a line of their own.
   std::cout << "gate: " << rows->size() - failed << " passed, " << failed << " failed" << std::endl;
+  if (loose > 0) {
+    std::cout << "gate: " << loose << " loose (budgets more than " << args.loose_margin
+              << " % above their figure; --strict fails them)" << std::endl;
+    for (const GateRow& row : *rows) {
+      if (!row.failed() && row.loose()) std::cerr << "memharness: warning: " << FailureText(row) << '\n';
+    }
+  }
   // The site lines once per scenario and variant, under its first failed row, so that a
   // scenario over several budgets still fits in a screen.
   std::set<std::string> named;
@@ -127,6 +143,11 @@ void AddGateCommands(CLI::App& app, CliContext& context) {
   gate->add_option("--junit", args->junit, "Also write JUnit XML here (one test case per budget)");
   gate->add_option("--markdown", args->markdown, "Also write a Markdown table here");
   gate->add_option("--json", args->json, "Also write the rows as JSON here (for scripts/report.py)");
+  gate->add_option("--loose-margin", args->loose_margin,
+                   "Report a budget more than PCT percent above its measured figure as loose (a warning)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  gate->add_flag("--strict", args->strict, "Loose budgets fail (exit 1) instead of warning");
   gate->callback([args, &context] { Gate(*args, context); });
 }
 

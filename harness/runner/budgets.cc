@@ -1,5 +1,6 @@
 #include "runner/budgets.h"
 
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
@@ -49,9 +50,42 @@ bool KnownVariant(std::string_view name) {
 
 }  // namespace
 
+namespace {
+// How far the budget is above the measured figure, in percent of the figure.
+double AbovePercent(const GateRow& r) {
+  if (r.measured == 0) return 100.0 * static_cast<double>(r.budget);
+  return (static_cast<double>(r.budget) - static_cast<double>(r.measured)) * 100.0 / static_cast<double>(r.measured);
+}
+}  // namespace
+
+Scaled ScaleUp(std::uint64_t value, std::uint64_t basis_points) {
+  // value = q x 10000 + r, so value x (10000 + bp) / 10000 = q x (10000 + bp) +
+  // r x (10000 + bp) / 10000, and r x (10000 + bp) cannot overflow.
+  const std::uint64_t factor = 10000 + basis_points;
+  const std::uint64_t q = value / 10000, r = value % 10000;
+  std::uint64_t whole = 0;
+  if (__builtin_mul_overflow(q, factor, &whole)) return {UINT64_MAX, false};
+  const std::uint64_t rest = r * factor;
+  if (__builtin_add_overflow(whole, rest / 10000, &whole)) return {UINT64_MAX, false};
+  return {whole, rest % 10000 != 0};
+}
+
+std::uint64_t BasisPoints(double percent) {
+  return percent <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(percent * 100.0));
+}
+
+bool GateRow::loose() const {
+  if (over()) return false;
+  // budget > measured x (1 + margin): a budget exactly at the margin is not loose.
+  return budget > ScaleUp(measured, BasisPoints(loose_margin_percent)).whole;
+}
+
 std::string VerdictText(const GateRow& r) {
   if (r.nondeterministic) return "NONDETERMINISTIC";
-  return r.over() ? "OVER by " + std::to_string(r.measured - r.budget) : "ok";
+  if (r.over()) return "OVER by " + std::to_string(r.measured - r.budget);
+  if (r.under()) return "UNDER by " + std::to_string(*r.lower_bound - r.measured_min);
+  if (r.loose()) return std::string(r.strict ? "LOOSE" : "loose") + " (+" + Percent(AbovePercent(r)) + ")";
+  return "ok";
 }
 
 std::string FailureText(const GateRow& r) {
@@ -60,8 +94,23 @@ std::string FailureText(const GateRow& r) {
     return what + "nondeterministic: the single-threaded scenario's figures differ between repeats, so " +
            std::to_string(r.measured) + " cannot be held to its budget " + std::to_string(r.budget);
   }
-  return what + std::to_string(r.measured) + " is over its budget " + std::to_string(r.budget) + " by " +
-         std::to_string(r.measured - r.budget) + " (" + Percent(-r.headroom_percent()) + ")";
+  if (r.over()) {
+    return what + std::to_string(r.measured) + " is over its budget " + std::to_string(r.budget) + " by " +
+           std::to_string(r.measured - r.budget) + " (" + Percent(-r.headroom_percent()) + ")";
+  }
+  if (r.under()) {
+    const std::uint64_t by = *r.lower_bound - r.measured_min;
+    return what + "lowest " + std::to_string(r.measured_min) + " is under its lower bound " +
+           std::to_string(*r.lower_bound) + " by " + std::to_string(by) + " (" +
+           Percent(static_cast<double>(by) * 100.0 / static_cast<double>(*r.lower_bound)) +
+           "): lower the bound if the fall is meant";
+  }
+  if (r.loose()) {
+    return what + "loose: budget " + std::to_string(r.budget) + " is " + Percent(AbovePercent(r)) +
+           " above the measured " + std::to_string(r.measured) + " (margin " + Percent(r.loose_margin_percent) +
+           "): tighten it (memharness budgets propose)";
+  }
+  return what + "ok";
 }
 
 std::string FailureDetail(const GateRow& r) {
@@ -72,7 +121,9 @@ std::string FailureDetail(const GateRow& r) {
 
 const char* GateRow::verdict() const {
   if (nondeterministic) return "nondeterministic";
-  return over() ? "over" : "ok";
+  if (over()) return "over";
+  if (under()) return "under";
+  return loose() ? "loose" : "ok";
 }
 
 double GateRow::headroom_percent() const {
@@ -110,7 +161,25 @@ Result<BudgetFile> ParseBudgets(std::string_view text, const std::string& path) 
       if (reader.Has("peak_live_bytes")) {
         MEMH_ASSIGN_OR_RETURN(budget.peak_live_bytes, reader.Integer("peak_live_bytes", std::nullopt, 1, INT64_MAX));
       }
-      MEMH_RETURN_IF_ERROR(reader.CheckNoUnknownKeys("bytes, calls, peak_live_bytes"));
+      // A lower bound: 0 would hold nothing, and above its metric's budget no figure
+      // could pass.
+      auto lower = [&](const char* key, std::optional<std::uint64_t> upper,
+                       std::optional<std::uint64_t>& into) -> Status {
+        if (!reader.Has(key)) return Status::Ok();
+        const std::string metric(key, std::string_view(key).size() - 4);
+        if (!upper) return reader.Error(key, "a lower bound needs a budget " + metric + " beside it");
+        MEMH_ASSIGN_OR_RETURN(into, reader.Integer(key, std::nullopt, 1, INT64_MAX));
+        if (*into > *upper) {
+          return reader.Error(key, std::to_string(*into) + " is above the budget " + metric + " = " +
+                                       std::to_string(*upper));
+        }
+        return Status::Ok();
+      };
+      MEMH_RETURN_IF_ERROR(lower("bytes_min", budget.bytes, budget.bytes_min));
+      MEMH_RETURN_IF_ERROR(lower("calls_min", budget.calls, budget.calls_min));
+      MEMH_RETURN_IF_ERROR(lower("peak_live_bytes_min", budget.peak_live_bytes, budget.peak_live_bytes_min));
+      MEMH_RETURN_IF_ERROR(reader.CheckNoUnknownKeys(
+          "bytes, calls, peak_live_bytes and their lower bounds bytes_min, calls_min, peak_live_bytes_min"));
       file.budgets.push_back(std::move(budget));
     }
   }
@@ -195,7 +264,7 @@ std::vector<std::string> SiteLinesFor(const GateRow& row, const nlohmann::json& 
 }  // namespace
 
 Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vector<ResultsFile>& results,
-                                      const ResultsFile* base) {
+                                      const ResultsFile* base, const GateOptions& options) {
   std::vector<GateRow> rows;
   for (const Budget& budget : budgets.budgets) {
     for (const ResultsFile& file : results) {
@@ -222,16 +291,30 @@ Result<std::vector<GateRow>> Evaluate(const BudgetFile& budgets, const std::vect
         // scenario, and the peak of any, may move run to run.
         const nlohmann::json& range = scenario->at("range");
         const bool nondeterministic = scenario->at("verdict") == "nondeterministic";
-        auto row = [&](const char* metric, std::uint64_t limit) {
+        auto row = [&](const char* metric, std::uint64_t limit, std::optional<std::uint64_t> lower_bound) {
           const std::string what = std::string("range.") + metric + ".max";
           const std::uint64_t measured = figure(range.at(metric).at("max"), what.c_str());
-          GateRow gate_row{budget.scenario, budget.variant, metric, measured, limit, nondeterministic, {}};
+          GateRow gate_row;
+          gate_row.scenario = budget.scenario;
+          gate_row.variant = budget.variant;
+          gate_row.metric = metric;
+          gate_row.measured = measured;
+          gate_row.budget = limit;
+          gate_row.nondeterministic = nondeterministic;
+          gate_row.measured_min = measured;
+          if (lower_bound) {
+            const std::string what_min = std::string("range.") + metric + ".min";
+            gate_row.measured_min = figure(range.at(metric).at("min"), what_min.c_str());
+            gate_row.lower_bound = lower_bound;
+          }
+          gate_row.loose_margin_percent = options.loose_margin_percent;
+          gate_row.strict = options.strict;
           if (gate_row.failed()) gate_row.site_lines = SiteLinesFor(gate_row, *scenario, base);
           rows.push_back(std::move(gate_row));
         };
-        row("bytes", budget.bytes);
-        if (budget.calls) row("calls", *budget.calls);
-        if (budget.peak_live_bytes) row("peak_live_bytes", *budget.peak_live_bytes);
+        row("bytes", budget.bytes, budget.bytes_min);
+        if (budget.calls) row("calls", *budget.calls, budget.calls_min);
+        if (budget.peak_live_bytes) row("peak_live_bytes", *budget.peak_live_bytes, budget.peak_live_bytes_min);
       } catch (const nlohmann::json::exception& e) {
         return Status::InvalidArgument(file.path, std::string("scenario \"") + budget.scenario + "\": " + e.what());
       } catch (const std::invalid_argument& e) {
@@ -264,6 +347,10 @@ void WriteGateJUnit(std::ostream& out, const std::vector<GateRow>& rows) {
         << XmlEscape(r.variant + "." + r.metric) << "\">";
     if (r.failed()) {
       out << "<failure message=\"" << XmlEscape(FailureText(r)) << "\">" << XmlEscape(FailureDetail(r)) << "</failure>";
+    } else if (r.loose()) {
+      // A warning has no element of its own in JUnit; a passing test case's
+      // system-out is what Jenkins, GitLab and most viewers show beside it.
+      out << "<system-out>" << XmlEscape("warning: " + FailureText(r)) << "</system-out>";
     }
     out << "</testcase>\n";
   }
@@ -276,7 +363,8 @@ void WriteGateMarkdown(std::ostream& out, const std::vector<GateRow>& rows) {
   for (const GateRow& r : rows) {
     out << "| " << r.scenario << " | " << r.variant << " | " << r.metric << " | " << r.measured << " | " << r.budget
         << " | " << Percent(r.headroom_percent()) << " | "
-        << (r.failed() ? "**" + VerdictText(r) + "**" : VerdictText(r)) << " |\n";
+        << (r.failed() ? "**" + VerdictText(r) + "**" : r.loose() ? "_" + VerdictText(r) + "_" : VerdictText(r))
+        << " |\n";
   }
   // Where the bytes of each failed row come from, below the table.
   bool heading = false;
@@ -302,6 +390,9 @@ void WriteGateJson(std::ostream& out, const std::string& budgets_path, const std
                            {"headroom_percent", r.headroom_percent()},
                            {"over", r.over()},
                            {"verdict", r.verdict()},
+                           {"measured_min", r.measured_min},
+                           {"lower_bound", r.lower_bound ? nlohmann::ordered_json(*r.lower_bound) : nullptr},
+                           {"loose", r.loose()},
                            {"sites", r.site_lines}});
   }
   out << doc.dump(2) << "\n";

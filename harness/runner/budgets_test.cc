@@ -173,5 +173,74 @@ TEST(Budgets, BadBudgetFiles) {
   EXPECT_FALSE(ParseBudgets("", "b.toml").ok());
 }
 
+TEST(Budgets, LowerBoundsAreHeldAtTheLowestRepeat) {
+  // bytes range 900..1000: the lowest (900) is held against bytes_min.
+  auto budgets = ParseBudgets("[update-500.optimized]\nbytes = 1100\nbytes_min = 950\n", "b.toml");
+  ASSERT_TRUE(budgets.ok()) << budgets.status().ToString();
+  auto rows = Evaluate(*budgets, {Results(900, 1000)});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  const GateRow& row = (*rows)[0];
+  EXPECT_EQ(row.measured, 1000u);
+  EXPECT_EQ(row.measured_min, 900u);
+  EXPECT_TRUE(row.under());
+  EXPECT_TRUE(row.failed());
+  EXPECT_STREQ(row.verdict(), "under");
+  EXPECT_EQ(VerdictText(row), "UNDER by 50");
+  EXPECT_EQ(FailureText(row),
+            "update-500 optimized bytes: lowest 900 is under its lower bound 950 by 50 (5.3 %): lower the bound if "
+            "the fall is meant");
+  auto held = ParseBudgets("[update-500.optimized]\nbytes = 1100\nbytes_min = 900\n", "b.toml");
+  ASSERT_TRUE(held.ok());
+  EXPECT_FALSE((*Evaluate(*held, {Results(900, 1000)}))[0].failed());  // equal to the bound holds
+}
+
+TEST(Budgets, ALooseBudgetWarnsAndFailsOnlyWhenStrict) {
+  auto budgets = ParseBudgets("[update-500.optimized]\nbytes = 1250\ncalls = 12\n", "b.toml");
+  ASSERT_TRUE(budgets.ok());
+  auto rows = Evaluate(*budgets, {Results(1000)});
+  ASSERT_TRUE(rows.ok());
+  const GateRow& bytes = (*rows)[0];
+  EXPECT_TRUE(bytes.loose());  // 25 % above 1000
+  EXPECT_FALSE(bytes.failed());
+  EXPECT_STREQ(bytes.verdict(), "loose");
+  EXPECT_EQ(VerdictText(bytes), "loose (+25.0 %)");
+  EXPECT_FALSE((*rows)[1].loose());  // calls 12 over 10: exactly 20 %, not more
+  std::ostringstream junit;
+  WriteGateJUnit(junit, *rows);
+  EXPECT_NE(junit.str().find("failures=\"0\""), std::string::npos) << junit.str();
+  EXPECT_NE(junit.str().find("<system-out>warning: update-500 optimized bytes: loose: budget 1250 is 25.0 % above "
+                             "the measured 1000 (margin 20.0 %): tighten it (memharness budgets propose)</system-out>"),
+            std::string::npos)
+      << junit.str();
+  std::ostringstream markdown;
+  WriteGateMarkdown(markdown, *rows);
+  EXPECT_NE(markdown.str().find("| _loose (+25.0 %)_ |"), std::string::npos) << markdown.str();
+
+  auto strict = Evaluate(*budgets, {Results(1000)}, nullptr, GateOptions{20.0, true});
+  ASSERT_TRUE(strict.ok());
+  EXPECT_TRUE((*strict)[0].failed());
+  EXPECT_EQ(VerdictText((*strict)[0]), "LOOSE (+25.0 %)");
+  EXPECT_FALSE((*strict)[1].failed());
+  auto wider = Evaluate(*budgets, {Results(1000)}, nullptr, GateOptions{30.0, true});
+  ASSERT_TRUE(wider.ok());
+  EXPECT_FALSE((*wider)[0].failed());
+}
+
+TEST(Budgets, BadLowerBounds) {
+  EXPECT_EQ(ParseBudgets("[a.optimized]\nbytes = 10\nbytes_min = 11\n", "b.toml").status().message(),
+            "b.toml:3: a.optimized.bytes_min: 11 is above the budget bytes = 10");
+  EXPECT_EQ(ParseBudgets("[a.optimized]\nbytes = 10\ncalls_min = 1\n", "b.toml").status().message(),
+            "b.toml:3: a.optimized.calls_min: a lower bound needs a budget calls beside it");
+  EXPECT_NE(ParseBudgets("[a.optimized]\nbytes = 10\nbytes_mn = 1\n", "b.toml")
+                .status()
+                .message()
+                .find("b.toml:3: a.optimized.bytes_mn: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ParseBudgets("[a.optimized]\nbytes = 10\nbytes_min = 0\n", "b.toml").status().message().find(
+                "b.toml:3: a.optimized.bytes_min"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace memh::harness

@@ -28,7 +28,12 @@ def _summary(results, gate, comparisons, bench, heaptracks):
     if gate is not None:
         over = [r for r in gate["rows"] if r["verdict"] == "over"]
         unsure = [r for r in gate["rows"] if r["verdict"] == "nondeterministic"]
-        lines.append(f"gate: {len(gate['rows']) - len(over) - len(unsure)} budgets held, {len(over)} exceeded"
+        under = [r for r in gate["rows"] if r["verdict"] == "under"]
+        loose = [r for r in gate["rows"] if r["verdict"] == "loose"]
+        lines.append(f"gate: {len(gate['rows']) - len(over) - len(unsure) - len(under)} budgets held, "
+                     f"{len(over)} exceeded"
+                     + (f", {len(under)} under their lower bound" if under else "")
+                     + (f", {len(loose)} loose" if loose else "")
                      + (f", {len(unsure)} nondeterministic" if unsure else "")
                      + "".join(f"; {r['scenario']} {r['variant']} {r['metric']} over by "
                                f"{r['measured'] - r['budget']:,}" for r in over)

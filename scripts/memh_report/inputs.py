@@ -173,7 +173,9 @@ def figure_range(scenario, key):
     return bounds["min"], bounds["max"]
 
 
-GATE_VERDICTS = ("ok", "over", "nondeterministic")
+# "under": below a lower bound (bytes_min ...); "loose": a budget more than the gate's
+# --loose-margin above its figure, a warning unless --strict.
+GATE_VERDICTS = ("ok", "over", "under", "loose", "nondeterministic")
 
 
 def load_gate(path):

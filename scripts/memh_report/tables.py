@@ -112,6 +112,10 @@ def gate(doc):
             verdict = Cell("nondeterministic (repeats differed)", True)
         else:
             verdict = Cell(f"over by {over:,}", True) if row["verdict"] == "over" else "ok"
+            if row["verdict"] == "under":
+                verdict = Cell(f"under its lower bound {row['lower_bound']:,}", True)
+            elif row["verdict"] == "loose":
+                verdict = "loose (budget more than the margin above the figure)"
         t.rows.append([row["scenario"], row["variant"], row["metric"], _n(row["measured"]), _n(row["budget"]),
                        _pct(row["headroom_percent"]), verdict])
     return t
