@@ -109,12 +109,13 @@ def distributions(results, out_dir):
                        color=_color(r.variant), alpha=0.8, hatch=["", "xx"], label=r.variant)
             else:
                 dense = len(data) > 100  # dots only: a line through hundreds of points is a smear
+                # rasterized: thousands of dots as SVG paths made the figure 7 MB.
                 ax.plot(range(len(data)), data, color=_color(r.variant), linewidth=0 if dense else 0.8, marker=".",
-                        markersize=2.5 if dense else 3, alpha=0.8, label=f"{r.variant} client")
+                        markersize=2.5 if dense else 3, alpha=0.8, label=f"{r.variant} client", rasterized=dense)
                 between = getattr(r, "background_samples", {}).get(name)
                 if between and any(between):
                     ax.plot(range(len(between)), between, color=_color(r.variant), linewidth=0, marker="x",
-                            markersize=3.5, alpha=0.9, label=f"{r.variant} background")
+                            markersize=3.5, alpha=0.9, label=f"{r.variant} background", rasterized=len(between) > 100)
             bg = r.scenarios.get(name, {}).get("totals", {}).get("background_bytes")
             if bg is not None:
                 background.append(f"{r.variant} {_megabytes(bg)}")
