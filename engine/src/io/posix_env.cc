@@ -1,5 +1,6 @@
-// The POSIX Env: files through pread/pwrite (no shared file position), fsync for
-// durability, and the directory fsync that makes a rename durable.
+// The POSIX Env: files through pread/pwrite (no shared file position), the writer's
+// block writes through a shared mapping (io/mapped_writes.h) where the file allows it,
+// fsync for durability, and the directory fsync that makes a rename durable.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <string>
 
+#include "io/mapped_writes.h"
 #include "memh/engine/env.h"
 
 namespace memh::engine {
@@ -30,8 +32,14 @@ constexpr std::size_t kMaxPieces = 1024;
 
 class PosixFile final : public File {
  public:
-  PosixFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixFile() override { ::close(fd_); }
+  // `size` is the file's length at open; `map_writes` sends WriteGatherAt through a
+  // shared mapping (a read-only file never maps).
+  PosixFile(std::string path, int fd, std::uint64_t size, bool map_writes)
+      : path_(std::move(path)), fd_(fd), mapped_(map_writes ? new MappedWrites(fd_, path_, size) : nullptr) {}
+  ~PosixFile() override {
+    mapped_.reset();  // unmapped before the descriptor closes
+    ::close(fd_);
+  }
 
   Status ReadAt(std::uint64_t offset, std::span<std::uint8_t> out) override {
     std::size_t done = 0;
@@ -61,10 +69,40 @@ class PosixFile final : public File {
       }
       done += static_cast<std::size_t>(n);
     }
+    if (mapped_ != nullptr) mapped_->Wrote(offset + data.size());
     return Status::Ok();
   }
 
   Status WriteGatherAt(std::uint64_t offset, std::span<const std::span<const std::uint8_t>> pieces) override {
+    if (mapped_ != nullptr) {
+      MEMH_ASSIGN_OR_RETURN(bool written, mapped_->TryWrite(offset, pieces));
+      if (written) return Status::Ok();
+    }
+    return WriteGatherBySystemCalls(offset, pieces);
+  }
+
+  Status Sync() override {
+    if (::fdatasync(fd_) != 0) return Status::FromErrno(path_, "fdatasync", errno);
+    return Status::Ok();
+  }
+
+  Status Truncate(std::uint64_t size) override {
+    if (mapped_ != nullptr) return mapped_->Truncate(size);
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Status::FromErrno(path_, "ftruncate", errno);
+    return Status::Ok();
+  }
+
+  Result<std::uint64_t> Size() override {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return Status::FromErrno(path_, "fstat", errno);
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+
+  const std::string& path() const override { return path_; }
+
+ private:
+  // One pwritev per 1,024 pieces.
+  Status WriteGatherBySystemCalls(std::uint64_t offset, std::span<const std::span<const std::uint8_t>> pieces) {
     std::array<iovec, kMaxPieces> vectors;
     while (!pieces.empty()) {
       const std::size_t count = std::min(pieces.size(), kMaxPieces);
@@ -98,30 +136,13 @@ class PosixFile final : public File {
       offset += bytes;
       pieces = pieces.subspan(count);
     }
+    if (mapped_ != nullptr) mapped_->Wrote(offset);
     return Status::Ok();
   }
 
-  Status Sync() override {
-    if (::fdatasync(fd_) != 0) return Status::FromErrno(path_, "fdatasync", errno);
-    return Status::Ok();
-  }
-
-  Status Truncate(std::uint64_t size) override {
-    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Status::FromErrno(path_, "ftruncate", errno);
-    return Status::Ok();
-  }
-
-  Result<std::uint64_t> Size() override {
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return Status::FromErrno(path_, "fstat", errno);
-    return static_cast<std::uint64_t>(st.st_size);
-  }
-
-  const std::string& path() const override { return path_; }
-
- private:
   std::string path_;
   int fd_;
+  std::unique_ptr<MappedWrites> mapped_;  // null: every write is a system call
 };
 
 std::string DirOf(const std::string& path) {
@@ -133,6 +154,8 @@ std::string DirOf(const std::string& path) {
 
 class PosixEnv final : public Env {
  public:
+  explicit PosixEnv(BlockWrites writes) : writes_(writes) {}
+
   Result<std::unique_ptr<File>> Open(const std::string& path, OpenMode mode) override {
     int flags = O_CLOEXEC;
     switch (mode) {
@@ -146,14 +169,20 @@ class PosixEnv final : public Env {
       return Status::FromErrno(path, "open", errno);
     }
     struct stat st;
-    if (::fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::FromErrno(path, "fstat", err);
+    }
+    if (!S_ISREG(st.st_mode)) {
       ::close(fd);
       return Status::InvalidArgument(path, "not a regular file");
     }
+    const bool map_writes = writes_ == BlockWrites::kMapped && mode != OpenMode::kReadOnly;
     // A failed allocation here must leak neither the descriptor nor a file we just
     // created (Store's guard turns the std::bad_alloc into kOutOfMemory).
     try {
-      return std::unique_ptr<File>(new PosixFile(path, fd));
+      return std::unique_ptr<File>(new PosixFile(path, fd, static_cast<std::uint64_t>(st.st_size), map_writes));
     } catch (...) {
       ::close(fd);
       if (mode == OpenMode::kCreateExclusive) ::unlink(path.c_str());
@@ -183,12 +212,21 @@ class PosixEnv final : public Env {
     if (rc != 0) return Status::FromErrno(dir, "fsync directory", err);
     return Status::Ok();
   }
+
+ private:
+  const BlockWrites writes_;
 };
 
 }  // namespace
 
 Env& DefaultEnv() {
-  static PosixEnv* env = new PosixEnv();  // never destroyed: stores may close during exit
+  static PosixEnv* env = new PosixEnv(BlockWrites::kMapped);  // never destroyed: stores may close during exit
+  return *env;
+}
+
+Env& PosixEnvWith(BlockWrites writes) {
+  if (writes == BlockWrites::kMapped) return DefaultEnv();
+  static PosixEnv* env = new PosixEnv(BlockWrites::kSystemCalls);  // never destroyed, like DefaultEnv()
   return *env;
 }
 

@@ -25,10 +25,10 @@ class File {
   virtual Status ReadAt(std::uint64_t offset, std::span<std::uint8_t> out) = 0;
   // Writes all of `data` at `offset`, growing the file if needed.
   virtual Status WriteAt(std::uint64_t offset, std::span<const std::uint8_t> data) = 0;
-  // Writes `pieces` back to back from `offset`. The POSIX file makes it one pwritev
-  // per 1,024 pieces, so a batch of small blocks in adjacent extents costs one system
-  // call, not one each; this default writes the pieces one at a time (what a test's
-  // file sees: a power cut can still fall between any two pieces).
+  // Writes `pieces` back to back from `offset`: the writer's path for a run of a
+  // batch's blocks. The POSIX file copies them into a shared mapping, or makes it one
+  // pwritev per 1,024 pieces (BlockWrites); this default writes the pieces one at a
+  // time (what a test's file sees: a power cut can still fall between any two pieces).
   virtual Status WriteGatherAt(std::uint64_t offset, std::span<const std::span<const std::uint8_t>> pieces);
   // Makes every completed write durable (fsync).
   virtual Status Sync() = 0;
@@ -55,7 +55,16 @@ class Env {
   virtual Status SyncDirOf(const std::string& path) = 0;
 };
 
-// The POSIX Env (a process-wide singleton; never destroyed).
+// How a POSIX file writes a batch's blocks (File::WriteGatherAt): copied into a
+// shared mapping of the file (no system call per block; a fault is an IOError, not a
+// crash; files that cannot be mapped fall back to system calls), or one pwritev per
+// run of adjacent blocks. Every other write is a pwrite either way.
+enum class BlockWrites : std::uint8_t { kMapped, kSystemCalls };
+
+// The POSIX Env, writing blocks through the mapping (a process-wide singleton; never
+// destroyed).
 Env& DefaultEnv();
+// The POSIX Env that writes blocks the given way (also a never-destroyed singleton).
+Env& PosixEnvWith(BlockWrites writes);
 
 }  // namespace memh::engine
