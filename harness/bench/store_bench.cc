@@ -134,15 +134,17 @@ void RunInRounds(benchmark::State& state, const Context& context, Op op, BeforeR
   if (bench == nullptr) return;
   Status status = Settle(*bench);
   if (!status.ok()) return Fail(state, status);
-  // One round first, neither timed nor counted: the engine's reusable storage (queue
+  // Rounds first, neither timed nor counted: the engine's reusable storage (queue
   // entries, registry and free-run nodes, per-batch scratch) grows to what this work
   // keeps it at, so the figures are the steady state's at every store size, not
   // warm-up spread over however many iterations the run happened to take.
   metering::PauseMemory();
-  status = before_round(*bench, kRoundOps);
-  for (std::uint64_t i = 0; status.ok() && i < kRoundOps; ++i) status = op(*bench, i);
-  if (status.ok()) status = bench->store->Drain();
-  if (status.ok()) status = after_round(*bench, kRoundOps);
+  for (std::uint64_t round = 0; status.ok() && round < kWarmUpRounds; ++round) {
+    status = before_round(*bench, kRoundOps);
+    for (std::uint64_t i = 0; status.ok() && i < kRoundOps; ++i) status = op(*bench, i);
+    if (status.ok()) status = bench->store->Drain();
+    if (status.ok()) status = after_round(*bench, kRoundOps);
+  }
   if (status.ok()) status = bench->store->Flush();
   metering::ResumeMemory();
   if (!status.ok()) return Fail(state, status);

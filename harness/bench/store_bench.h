@@ -16,9 +16,12 @@
 //   index_memory     what the store holds in memory to find its blocks, per block
 //                    (counter index_bytes_per_block; docs/engine_design.md)
 //
-// Each write-side benchmark first runs one round untimed and uncounted (a warm-up), so
-// that its figures are the steady state's: what the engine's reusable storage needs to
-// grow to is paid there, at every store size alike.
+// Each write-side benchmark first runs kWarmUpRounds rounds untimed and uncounted (a
+// warm-up), so that its figures are the steady state's: what the engine's reusable
+// storage needs to grow to is paid there, at every store size alike. One round is not
+// enough at a million blocks: there the freed extents of a batch are never adjacent,
+// so the free-space map holds a run per hole, and the most runs it ever holds (what
+// its node pool keeps) still rises for a few dozen batches of updates.
 //
 // Writes are queued and applied by the engine's writer thread, so the write-side
 // benchmarks run in rounds of up to kRoundOps operations, each ending by draining the
@@ -49,6 +52,7 @@ namespace memh::harness {
 // five batches and five auto-commits, so a round is mostly the steady state; an insert
 // round grows even the 1k-block store to only 2k blocks before it is undone.
 inline constexpr std::uint64_t kRoundOps = 1000;
+inline constexpr std::uint64_t kWarmUpRounds = 10;
 
 // Registers every benchmark for every size in `sizes`. `stores` must outlive the
 // benchmarks' run.

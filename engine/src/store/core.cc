@@ -101,6 +101,7 @@ Result<std::unique_ptr<StoreCore>> StoreCore::Open(const std::string& path, cons
   core->page_size_ = state.slot.page_size;
   core->committed_ = state.slot;
   core->blocks_ = std::move(state.blocks);
+  core->names_.Rebuild();
   core->map_ = std::move(state.map);
   for (const CommittedState::DeltaRef& delta : state.deltas) {
     const Extent extent = ExtentOf(delta.offset, delta.length, core->page_size_);

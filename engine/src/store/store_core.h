@@ -31,6 +31,7 @@
 #include "knobs/io_gate.h"
 #include "knobs/write_staging.h"
 #include "memh/engine/store.h"
+#include "registry/name_index.h"
 #include "store/batch.h"
 #include "store/committed_state.h"
 #include "store/work_ring.h"
@@ -155,6 +156,7 @@ class StoreCore {
   // Guarded by the exclusive gate (readers: shared gate).
   HeaderSlot committed_;
   BlockMap blocks_;
+  NameIndex names_{blocks_};  // finds an entry of blocks_ by name; sees every change to it
   FreeSpaceMap map_{0, 1};
   // Writer thread only: the map a commit persists (map_ less what the new generation
   // no longer references), kept between commits so that copying map_ into it reuses

@@ -178,7 +178,7 @@ const PendingOp* StoreCore::FindPendingLocked(std::string_view name) const {
 
 bool StoreCore::FindAppliedLocked(std::string_view name, BlockLocation* location) {
   if (cache_.Get(name, location)) return true;
-  auto it = blocks_.find(name);
+  auto it = names_.Find(name);
   if (it == blocks_.end()) return false;
   const BlockEntry& entry = it->second;
   *location = BlockLocation{entry.offset, entry.length, entry.sha256, entry.modified_ms};
@@ -241,7 +241,7 @@ Result<bool> StoreCore::Exists(std::string_view name) {
   SharedGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   if (const PendingOp* op = FindPendingLocked(name)) return !op->remove;
-  return blocks_.contains(name);
+  return names_.Find(name) != blocks_.end();
 }
 
 Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
@@ -258,7 +258,7 @@ Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
     meta.pending = true;
     return meta;
   }
-  auto it = blocks_.find(name);
+  auto it = names_.Find(name);
   if (it == blocks_.end()) return Status::NotFound(BlockWhere(path_, name));
   meta.length = it->second.length;
   meta.offset = it->second.offset;
@@ -435,7 +435,7 @@ Result<StoreStats> StoreCore::Stats() {
   stats.commits = commits_;
   stats.batches_applied = batches_applied_;
   stats.last_vacuum_ms = committed_.last_vacuum_ms;
-  stats.registry_memory_bytes = RegistryMemoryBytes(blocks_);
+  stats.registry_memory_bytes = RegistryMemoryBytes(blocks_) + names_.HeapBytes();
   stats.free_map_memory_bytes = map_.MemoryBytes();
   stats.cache_hits = cache_.hits();
   stats.cache_misses = cache_.misses();

@@ -198,6 +198,7 @@ Status StoreCore::VacuumFull(VacuumReport* report, std::uint64_t requested_ms) {
     Poison(reopened.status());
   }
   blocks_ = std::move(relocated);
+  names_.Rebuild();
   map_ = std::move(packed);
   committed_ = slot;
   pending_free_.clear();

@@ -123,6 +123,8 @@ Status StoreCore::ApplyBatch(Batch& batch) {
   std::vector<PlannedWrite>& plan = plan_;
   plan.clear();
   plan.reserve(batch.ops.size());
+  // Only this thread changes the index, so hinting at it needs no gate.
+  for (const auto& [name, op] : batch.ops) names_.PrefetchSlot(name);
   Status status;
   {
     ExclusiveGate gate(gate_);
@@ -141,13 +143,19 @@ Status StoreCore::ApplyBatch(Batch& batch) {
       plan.push_back(planned);
     }
   }
-  // Sorted by file offset, so the writes sweep the file once (as the original did).
-  std::stable_sort(plan.begin(), plan.end(),
-                   [](const PlannedWrite& a, const PlannedWrite& b) { return a.extent.start < b.extent.start; });
+  // Sorted by file offset, so the writes sweep the file once (as the original did);
+  // removals (no extent) first, by name, as the batch listed them. std::sort with the
+  // name as tie-break gives stable_sort's order without its scratch buffer (an
+  // allocation of half the batch, every batch).
+  std::sort(plan.begin(), plan.end(), [](const PlannedWrite& a, const PlannedWrite& b) {
+    if (a.extent.start != b.extent.start) return a.extent.start < b.extent.start;
+    return *a.name < *b.name;
+  });
   if (status.ok()) {
     WriterIoGate io(gate_);
     status = WritePlanned(plan);
   }
+  for (const PlannedWrite& planned : plan) names_.PrefetchEntry(*planned.name);
   {
     ExclusiveGate gate(gate_);
     if (!status.ok()) {
@@ -159,21 +167,27 @@ Status StoreCore::ApplyBatch(Batch& batch) {
       Poison(status.WithPrefix("applying a batch of " + std::to_string(batch.ops.size()) + " writes"));
     } else {
       for (const PlannedWrite& planned : plan) {
-        // One walk of the registry per change: the lower bound is the entry when it
-        // exists and the insertion hint when it does not.
-        auto it = blocks_.lower_bound(*planned.name);
-        const bool existed = it != blocks_.end() && it->first == *planned.name;
+        // One lookup per change, in the name index (a tree walk at a million blocks
+        // costs ~20 cache misses); only a new name walks the tree, to its place.
+        auto it = names_.Find(*planned.name);
+        const bool existed = it != blocks_.end();
         if (existed && it->second.length > 0) {
           pending_free_.push_back(ExtentOf(it->second.offset, it->second.length, page_size_));
         }
         cache_.Erase(*planned.name);
         last_change_ms_ = std::max(last_change_ms_, planned.op->modified_ms);
         if (planned.op->remove) {
-          if (existed) blocks_.erase(it);
+          if (existed) {
+            names_.Erase(it);
+            blocks_.erase(it);
+          }
           NoteChangeLocked(*planned.name, existed, nullptr);
           continue;
         }
-        if (!existed) it = blocks_.emplace_hint(it, *planned.name, BlockEntry{});
+        if (!existed) {
+          it = blocks_.emplace(*planned.name, BlockEntry{}).first;
+          names_.Insert(it);
+        }
         BlockEntry& entry = it->second;
         entry.name = *planned.name;
         entry.offset = planned.extent.start * page_size_;

@@ -40,7 +40,8 @@ struct StoreStats {
   std::uint64_t last_vacuum_ms = 0;
   // What the store holds in memory to find blocks and free pages, exactly as requested
   // from the heap (docs/engine_design.md, "Memory per block"): the registry (a tree
-  // node per block, and the name's own buffer when it is longer than 15 bytes) and the
+  // node per block, the name's own buffer when it is longer than 15 bytes, and the
+  // name index's table: two to four 8-byte slots per block) and the
   // free-space map (a bit per page, a tree node per free run). Both grow with the
   // store; nothing else the store keeps does.
   std::uint64_t registry_memory_bytes = 0;
