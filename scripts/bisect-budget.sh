@@ -64,6 +64,7 @@ if [[ -n $gate_bin && ! -x $gate_bin ]]; then die "--memharness $gate_bin: not a
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bisect-budget.XXXXXX")
 tree=""
 bisecting=0
+interrupted=0
 cleanup() {
   if [[ $bisecting -eq 1 ]]; then
     git -C "$tree" bisect reset >/dev/null 2>&1 || echo "$me: could not reset the bisect in $tree: run git -C $tree bisect reset" >&2
@@ -72,8 +73,24 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Ctrl-C or TERM: the step running finishes its phase, sees the stop file and ends the
+# bisect (exit 255); then cleanup resets it.
+trap 'interrupted=1; touch "$tmp/stop"' INT TERM
+# in_background CMD...: CMD in the background, waited for, so that a signal reaches the
+# trap at once (a foreground child that handles SIGINT itself, as ninja does, would
+# keep it from bash); CMD's exit code, or exit 130 once interrupted.
+in_background() {
+  local job status=0
+  "$@" &
+  job=$!
+  wait "$job" || status=$?
+  while [[ $interrupted -eq 1 ]] && kill -0 "$job" 2>/dev/null; do wait "$job" || true; done
+  if [[ $interrupted -eq 1 ]]; then
+    echo "$me: interrupted${tree:+; $tree is left without a bisect in progress}" >&2
+    exit 130
+  fi
+  return "$status"
+}
 awk -v want="[$scenario.$variant]" '
   /^[[:space:]]*\[/ { header = $0; sub(/#.*/, "", header); gsub(/[[:space:]]/, "", header); on = (header == want); found = found || on }
   on { print }
@@ -99,7 +116,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cp scripts/lib/bisect-step.sh scripts/lib/ref-worktree.sh "$tmp/"
 export MEMH_BISECT_VARIANT=$variant MEMH_BISECT_SCENARIO=$scenario MEMH_BISECT_GATE=$gate_bin
-export MEMH_BISECT_BUDGETS=$tmp/budget.toml MEMH_BISECT_OUT=$out
+export MEMH_BISECT_BUDGETS=$tmp/budget.toml MEMH_BISECT_OUT=$out MEMH_BISECT_STOP=$tmp/stop
 
 # A bisect left in the slot by an interrupted call is ended first.
 if [[ -e $root/$work/$slot/.git ]] && git -C "$root/$work/$slot" bisect log >/dev/null 2>&1; then
@@ -110,11 +127,12 @@ subject() { git log -1 --format=%s "$1"; }
 # step COMMIT: checks COMMIT out in the slot and judges it; returns the step's exit code.
 step() {
   git -C "$tree" checkout --quiet --detach "$1"
-  (cd "$tree" && "$tmp/bisect-step.sh") && return 0 || return $?
+  in_background bash -c 'cd "$1" && exec "$2"' step "$tree" "$tmp/bisect-step.sh"
 }
 
 echo "== $me: $scenario with memharness-$variant, budget [$scenario.$variant] of $budgets" >&2
-tree=$(prepare "$slot" "$good_ref") || die "GOOD $good_ref ($(short "$good")) cannot be built"
+in_background prepare "$slot" "$good_ref" >"$tmp/tree" || die "GOOD $good_ref ($(short "$good")) cannot be built"
+tree=$(cat "$tmp/tree")
 status=0
 step "$good" || status=$?
 case $status in
@@ -134,7 +152,8 @@ esac
 bisecting=1
 git -C "$tree" bisect start "$bad" "$good" >&2
 status=0
-(cd "$tree" && git bisect run "$tmp/bisect-step.sh") 2>&1 | tee "$tmp/bisect.log" >&2 || status=$?
+in_background bash -o pipefail -c 'cd "$1" && git bisect run "$2" 2>&1 | tee "$3" >&2' bisect "$tree" "$tmp/bisect-step.sh" \
+  "$tmp/bisect.log" || status=$?
 first=$(sed -n 's/^\([0-9a-f]\{40\}\) is the first bad commit$/\1/p' "$tmp/bisect.log")
 git -C "$tree" bisect reset >/dev/null 2>&1 || true
 bisecting=0
@@ -142,7 +161,9 @@ if [[ -z $first ]]; then
   if grep -q "only 'skip'ped commits left" "$tmp/bisect.log"; then
     echo "$me: the first commit over budget is one of these, which could not be judged (see $out/<commit>/verdict):" >&2
     sed -n '/could be any of:/,/cannot bisect more/p' "$tmp/bisect.log" | grep -E '^[0-9a-f]{40}$' |
-      while read -r c; do echo "  $(short "$c") $(subject "$c"): $(sed 's/^skip: //' "$out/$c/verdict" 2>/dev/null || echo 'not tested')"; done
+      while read -r c; do
+        echo "  $(short "$c") $(subject "$c"): $(sed 's/^skip: /cannot be judged: /; s/^good$/within budget/; s/^bad$/over budget/' "$out/$c/verdict" 2>/dev/null || echo 'not tested')"
+      done >&2
     exit 1
   fi
   die "git bisect run exited $status without naming a first commit (its output is above)"

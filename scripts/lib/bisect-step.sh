@@ -14,6 +14,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 variant=${MEMH_BISECT_VARIANT:?} scenario=${MEMH_BISECT_SCENARIO:?}
 gate=${MEMH_BISECT_GATE:?} budgets=${MEMH_BISECT_BUDGETS:?} out_root=${MEMH_BISECT_OUT:?}
+stop=${MEMH_BISECT_STOP:?}
 variants=$variant
 # shellcheck source=ref-worktree.sh
 source "$here/ref-worktree.sh"
@@ -23,12 +24,16 @@ short=$(git rev-parse --short HEAD)
 out=$out_root/$commit
 rm -rf "$out"
 mkdir -p "$out"
+# Interrupted (bisect-budget.sh made the stop file): exit 255 ends `git bisect run`.
+stop_if_asked() { if [[ -e $stop ]]; then echo "== bisect: interrupted" >&2; exit 255; fi; }
 skip() {
+  stop_if_asked
   echo "skip: $1" >"$out/verdict"
   echo "== bisect: $short: cannot be judged, skipped: $1" >&2
   exit 125
 }
 
+stop_if_asked
 echo "== bisect: $short $(git log -1 --format=%s HEAD): building memharness-$variant" >&2
 ref_worktree_build "$PWD" || skip "the build failed"
 status=0
@@ -37,6 +42,7 @@ build/release/bin/memharness-"$variant" run "$scenario" --repeat 2 --out "$out" 
 if [[ $status -ne 0 && $status -ne 3 ]] || [[ ! -f "$out/results-$variant.json" ]]; then
   skip "memharness-$variant run $scenario exited $status: $(grep -m 1 '^memharness:' "$out/run.txt" || tail -n 1 "$out/run.txt")"
 fi
+stop_if_asked
 status=0
 "$gate" gate "$out/results-$variant.json" --budgets "$budgets" >"$out/gate.txt" 2>&1 || status=$?
 # The gate's one-line error for each row over (or under) its budget.

@@ -24,6 +24,9 @@
 #                line and parent c2's figure; only registry_codec.cc was compiled (the
 #                worktree and its build reused); the bisect state is reset, the slot is
 #                back at BAD and the clone's own checkout untouched
+#   interrupted  the same bisect, SIGINT to its process group (as Ctrl-C) once `git
+#                bisect run` runs: exit 130, the bisect reset, the temporary directory
+#                removed
 set -uo pipefail
 mode=$1 src=$2 out=$3 gate=$4
 repo=$out/repo
@@ -111,7 +114,7 @@ case $mode in
     echo "$bytes" >"$out/good-bytes"
     ok "GOOD's update-500 optimized bytes: $bytes"
     ;;
-  bad_within | first_over)
+  bad_within | first_over | interrupted)
     [[ -s $out/good-bytes ]] || fail "no $out/good-bytes: run good_over first (fixture bisect_figure)"
     good_bytes=$(cat "$out/good-bytes")
     budget=$((good_bytes + budget_add))
@@ -160,6 +163,27 @@ case $mode in
     [[ $(git -C "$repo" rev-parse HEAD) == "$(c 5)" && $(git -C "$repo" symbolic-ref HEAD) == refs/heads/main ]] || fail "the clone's checkout moved"
     [[ -z $(git -C "$repo" status --porcelain) ]] || fail "the clone's tree changed: $(git -C "$repo" status --porcelain)"
     ok "c3 $(short "$c3"): $bad_bytes bytes against $budget; c2: $good_bytes; $(wc -l <<<"$compiled") compile(s) of registry_codec.cc"
+    ;;
+  interrupted)
+    # SIGINT as a terminal sends it: to the whole process group, whose processes do
+    # not ignore it (a background job of a script would).
+    tmp=$out/tmp
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    TMPDIR=$tmp setsid /usr/bin/python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$bisect" "$(c 0)" "$(c 5)" --budgets "$b" --memharness "$gate" >"$out/stdout" 2>"$out/stderr" &
+    pid=$!
+    for _ in $(seq 1 600); do grep -q "^running " "$out/stderr" && break; sleep 0.2; done
+    grep -q "^running " "$out/stderr" || { kill -TERM -- "-$pid"; wait "$pid"; cat "$out/stderr"; fail "git bisect run never started"; }
+    kill -INT -- "-$pid"
+    status=0
+    wait "$pid" || status=$?
+    [[ $status -eq 130 ]] || { cat "$out/stderr"; fail "exited $status after SIGINT, expected 130"; }
+    grep -q "^bisect-budget: interrupted" "$out/stderr" || { cat "$out/stderr"; fail "no 'interrupted' line"; }
+    git -C "$slot" bisect log >/dev/null 2>&1 && fail "a bisect is still in progress in $slot"
+    [[ -z $(ls -A "$tmp") ]] || fail "left in the temporary directory: $(ls -A "$tmp")"
+    [[ -z $(git -C "$repo" status --porcelain) ]] || fail "the clone's tree changed"
+    ok "exit 130, bisect reset"
     ;;
   *) fail "unknown mode" ;;
 esac
