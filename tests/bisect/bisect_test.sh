@@ -10,6 +10,11 @@
 #       write of update-500 calls (tests/sites' patch, here as a commit)
 #   c4  a comment in the same file (rebuilds it, changes no figure)
 #   c5  a note                                                                   BAD
+# and on a branch from c0, for a commit that cannot be judged:
+#   k1  a note
+#   k2  registry_codec.cc that does not compile
+#   k3  compiles again, with c3's allocation
+#   k4  a note                                                                   BAD
 # GATE_BIN is the build's memharness-optimized: it gates every step (--memharness), so
 # the clone's own tree is never built, only its bisect worktree.
 # Modes (each prints "bisect_test MODE: ok" when everything it checks holds):
@@ -24,7 +29,9 @@
 #                line and parent c2's figure; only registry_codec.cc was compiled (the
 #                worktree and its build reused); the bisect state is reset, the slot is
 #                back at BAD and the clone's own checkout untouched
-#   interrupted  the same bisect, SIGINT to its process group (as Ctrl-C) once `git
+#   skipped      c0..k4: k2 is skipped, not called bad, so the first commit over budget is
+#                k2 or k3: exit 1, both listed with their verdicts
+#   interrupted  the same bisect as first_over, SIGINT to its process group (as Ctrl-C) once `git
 #                bisect run` runs: exit 130, the bisect reset, the temporary directory
 #                removed
 set -uo pipefail
@@ -62,15 +69,26 @@ text = "#include <memory>\n" + text.replace(anchor, anchor + """
 open(path, "w").write(text)
 EOF
   git_c commit --quiet -am "bisect test: a 4,096-byte allocation in ValidateBlockName" || fail "c3"
+  cp "$codec" "$out/codec-allocating.cc"
   echo "// A comment (tests/bisect): rebuilds this file, changes no figure." >>"$codec"
   git_c commit --quiet -am "bisect test: a comment in registry_codec.cc" || fail "c4"
   note "a third note" || fail "c5"
   git -C "$repo" log --format=%H -6 --reverse | awk '{ print "c" NR - 1, $1 }' >"$out/commits"
+  git_c checkout --quiet -b skip HEAD~5 || fail "branch skip"
+  note "a note on the branch" || fail "k1"
+  echo "#error bisect test: this commit does not build" >>"$codec"
+  git_c commit --quiet -am "bisect test: registry_codec.cc does not compile" || fail "k2"
+  cp "$out/codec-allocating.cc" "$codec"
+  git_c commit --quiet -am "bisect test: compiles again, with the allocation" || fail "k3"
+  note "another note on the branch" || fail "k4"
+  git -C "$repo" log --format=%H -4 --reverse | awk '{ print "k" NR, $1 }' >>"$out/commits"
+  git_c checkout --quiet main || fail "back to main"
   ok "$(tr '\n' ' ' <"$out/commits")"
 fi
 
 [[ -f $out/commits ]] || fail "no $out/commits: run the history mode first (fixture bisect_history)"
 c() { awk -v k="c$1" '$1 == k { print $2 }' "$out/commits"; }
+k() { awk -v k="k$1" '$1 == k { print $2 }' "$out/commits"; }
 short() { git -C "$repo" rev-parse --short "$1"; }
 bisect=$repo/scripts/bisect-budget.sh
 slot=$repo/build/compare-branches/head
@@ -114,7 +132,7 @@ case $mode in
     echo "$bytes" >"$out/good-bytes"
     ok "GOOD's update-500 optimized bytes: $bytes"
     ;;
-  bad_within | first_over | interrupted)
+  bad_within | first_over | skipped | interrupted)
     [[ -s $out/good-bytes ]] || fail "no $out/good-bytes: run good_over first (fixture bisect_figure)"
     good_bytes=$(cat "$out/good-bytes")
     budget=$((good_bytes + budget_add))
@@ -164,22 +182,36 @@ case $mode in
     [[ -z $(git -C "$repo" status --porcelain) ]] || fail "the clone's tree changed: $(git -C "$repo" status --porcelain)"
     ok "c3 $(short "$c3"): $bad_bytes bytes against $budget; c2: $good_bytes; $(wc -l <<<"$compiled") compile(s) of registry_codec.cc"
     ;;
+  skipped)
+    run "$(c 0)" "$(k 4)" --budgets "$b" --memharness "$gate"
+    [[ $status -eq 1 ]] || { cat "$out/stderr" "$out/stdout"; fail "exited $status, expected 1"; }
+    grep -q "^bisect-budget: the first commit over budget is one of these, which could not be judged" "$out/stderr" ||
+      { cat "$out/stderr"; fail "no list of candidates"; }
+    grep -qxF "  $(short "$(k 2)") bisect test: registry_codec.cc does not compile: cannot be judged: the build failed" "$out/stderr" ||
+      { cat "$out/stderr"; fail "k2 not listed as not judged"; }
+    grep -qxF "  $(short "$(k 3)") bisect test: compiles again, with the allocation: over budget" "$out/stderr" ||
+      { cat "$out/stderr"; fail "k3 not listed as over budget"; }
+    [[ $(grep -c "^  [0-9a-f]* bisect test: " "$out/stderr") -eq 2 ]] || { cat "$out/stderr"; fail "more than k2 and k3 listed"; }
+    git -C "$slot" bisect log >/dev/null 2>&1 && fail "a bisect is still in progress in $slot"
+    ok "k2 skipped, k2 or k3 named"
+    ;;
   interrupted)
     # SIGINT as a terminal sends it: to the whole process group, whose processes do
     # not ignore it (a background job of a script would).
     tmp=$out/tmp
+    rm -f "$out/interrupted.stdout" "$out/interrupted.stderr"
     rm -rf "$tmp" && mkdir -p "$tmp"
     TMPDIR=$tmp setsid /usr/bin/python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$bisect" "$(c 0)" "$(c 5)" --budgets "$b" --memharness "$gate" >"$out/stdout" 2>"$out/stderr" &
+os.execvp(sys.argv[1], sys.argv[1:])' "$bisect" "$(c 0)" "$(c 5)" --budgets "$b" --memharness "$gate" >"$out/interrupted.stdout" 2>"$out/interrupted.stderr" &
     pid=$!
-    for _ in $(seq 1 600); do grep -q "^running " "$out/stderr" && break; sleep 0.2; done
-    grep -q "^running " "$out/stderr" || { kill -TERM -- "-$pid"; wait "$pid"; cat "$out/stderr"; fail "git bisect run never started"; }
+    for _ in $(seq 1 600); do grep -q "^running " "$out/interrupted.stderr" 2>/dev/null && break; sleep 0.2; done
+    grep -q "^running " "$out/interrupted.stderr" || { kill -TERM -- "-$pid"; wait "$pid"; cat "$out/interrupted.stderr"; fail "git bisect run never started"; }
     kill -INT -- "-$pid"
     status=0
     wait "$pid" || status=$?
-    [[ $status -eq 130 ]] || { cat "$out/stderr"; fail "exited $status after SIGINT, expected 130"; }
-    grep -q "^bisect-budget: interrupted" "$out/stderr" || { cat "$out/stderr"; fail "no 'interrupted' line"; }
+    [[ $status -eq 130 ]] || { cat "$out/interrupted.stderr"; fail "exited $status after SIGINT, expected 130"; }
+    grep -q "^bisect-budget: interrupted" "$out/interrupted.stderr" || { cat "$out/interrupted.stderr"; fail "no 'interrupted' line"; }
     git -C "$slot" bisect log >/dev/null 2>&1 && fail "a bisect is still in progress in $slot"
     [[ -z $(ls -A "$tmp") ]] || fail "left in the temporary directory: $(ls -A "$tmp")"
     [[ -z $(git -C "$repo" status --porcelain) ]] || fail "the clone's tree changed"
