@@ -60,7 +60,8 @@ git merge-base --is-ancestor "$good" "$bad" || die "GOOD '$good_ref' is not an a
 if [[ -n $gate_bin && ! -x $gate_bin ]]; then die "--memharness $gate_bin: not an executable"; fi
 
 # The budget: only [SCENARIO.VARIANT], since the results hold one scenario and the gate
-# refuses a budget for a scenario they lack.
+# refuses a budget for a scenario they lack. Other lines are left empty, so that the
+# gate's errors give FILE's line numbers.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bisect-budget.XXXXXX")
 tree=""
 bisecting=0
@@ -93,7 +94,7 @@ in_background() {
 }
 awk -v want="[$scenario.$variant]" '
   /^[[:space:]]*\[/ { header = $0; sub(/#.*/, "", header); gsub(/[[:space:]]/, "", header); on = (header == want); found = found || on }
-  on { print }
+  { print on ? $0 : "" }
   END { exit !found }' "$budgets" >"$tmp/budget.toml" ||
   die "$budgets has no [$scenario.$variant] budget"
 
