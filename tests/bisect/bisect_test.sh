@@ -74,7 +74,7 @@ EOF
   git_c commit --quiet -am "bisect test: a comment in registry_codec.cc" || fail "c4"
   note "a third note" || fail "c5"
   git -C "$repo" log --format=%H -6 --reverse | awk '{ print "c" NR - 1, $1 }' >"$out/commits"
-  git_c checkout --quiet -b skip HEAD~5 || fail "branch skip"
+  git_c checkout --quiet -B skip HEAD~5 || fail "branch skip"
   note "a note on the branch" || fail "k1"
   echo "#error bisect test: this commit does not build" >>"$codec"
   git_c commit --quiet -am "bisect test: registry_codec.cc does not compile" || fail "k2"
