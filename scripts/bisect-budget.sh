@@ -35,7 +35,7 @@ abs() { [[ $1 == /* ]] && echo "$1" || echo "$caller/$1"; }
 positional=()
 budgets=$root/ci/budgets.toml
 gate_bin=""
-slot=head
+slot="head"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --budgets) budgets=$(abs "${2:?--budgets needs a file}"); shift 2 ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/compare-branches.sh and scripts/bisect-budget.sh: one git worktree
 # per slot under build/compare-branches/, checked out at a ref and built there with the
 # release preset. The worktrees (and their builds) are kept between calls, so moving a
