@@ -39,29 +39,8 @@ work=build/compare-branches
 mkdir -p "$work"
 git worktree prune
 
-# prepare SLOT REF: the worktree build/compare-branches/SLOT at REF, built; prints its path.
-prepare() {
-  local slot=$1 ref=$2 commit tree
-  if ! commit=$(git rev-parse --verify --quiet "$ref^{commit}"); then
-    echo "compare-branches: '$ref' is not a commit of this repository" >&2
-    return 2
-  fi
-  tree=$root/$work/$slot
-  if [[ -e "$tree/.git" ]]; then
-    git -C "$tree" checkout --quiet --detach "$commit"
-  else
-    rm -rf "$tree"
-    git worktree add --quiet --detach "$tree" "$commit"
-  fi
-  echo "== $slot: $ref ($(git rev-parse --short "$commit")) in $tree" >&2
-  local targets=()
-  for v in $variants; do targets+=("memharness-$v"); done
-  (cd "$tree" && cmake --preset release >/dev/null && cmake --build --preset release --target "${targets[@]}" >&2) || {
-    echo "compare-branches: $ref: the build failed (does it have the variants: $variants?)" >&2
-    return 2
-  }
-  echo "$tree"
-}
+# prepare SLOT REF (scripts/lib/ref-worktree.sh): the worktree build/compare-branches/SLOT at REF, built.
+source "$root/scripts/lib/ref-worktree.sh"
 
 # Two worktrees, one per side, so switching refs rebuilds only what changed.
 base_tree=$(prepare base "${refs[0]}") || exit 2
