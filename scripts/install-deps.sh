@@ -14,6 +14,7 @@ packages=(
   heaptrack zstd  # scripts/heaptrack.sh and its cross-check test
   valgrind  # the meter-bypass tests (tests/cli: valgrind_refused, valgrind_nouserintercepts)
   clang libclang-rt-14-dev  # libFuzzer (scripts/fuzz.sh)
+  nodejs npm python3-yaml  # the CI files' checks (tests/ci: ci/install-validators.sh, the YAML)
 )
 want=("${packages[@]}")
 
