@@ -97,6 +97,7 @@ fi
 comparison_exit=0
 if [[ -z "$comparison_dir" ]]; then
   echo "== pr-gate: $base against $head (scripts/compare-branches.sh)" >&2
+  rm -rf build/compare-branches/results  # no earlier call's comparisons, should this one fail early
   scripts/compare-branches.sh "$base" "$head" "${compare_args[@]}" --report "$out/comparison-report" ||
     comparison_exit=$?
   comparison_dir=build/compare-branches/results
