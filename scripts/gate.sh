@@ -3,7 +3,8 @@
 # variant ci/budgets.toml has budgets for (scripts/variants.sh --budgeted: the baseline
 # and the optimized engine), then `memharness gate` against ci/budgets.toml. Exit 1
 # names each scenario, variant and metric over its budget and by how much; results/ci/
-# keeps the results, gate.xml (JUnit) and gate.md (for a review).
+# keeps the results, gate.xml (JUnit), gate.md (for a review) and gate.json (the rows, for
+# ci/pr-gate.sh's pull-request comment).
 # The scale scenarios (<original>-1m) are what fail a commit that allocates in
 # proportion to the store; their million-block filler store is made once per variant
 # and copied for each repeat (docs/scenario_format.md, "Filler: stores at scale").
@@ -23,4 +24,4 @@ for variant in $gated; do
   inputs+=("$out/results-$variant.json")
 done
 build/release/bin/memharness gate "${inputs[@]}" \
-  --budgets ci/budgets.toml --junit "$out"/gate.xml --markdown "$out"/gate.md
+  --budgets ci/budgets.toml --junit "$out"/gate.xml --markdown "$out"/gate.md --json "$out"/gate.json

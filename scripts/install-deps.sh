@@ -14,6 +14,7 @@ packages=(
   heaptrack zstd  # scripts/heaptrack.sh and its cross-check test
   valgrind  # the meter-bypass tests (tests/cli: valgrind_refused, valgrind_nouserintercepts)
   clang libclang-rt-14-dev  # libFuzzer (scripts/fuzz.sh)
+  nodejs npm python3-yaml  # the CI files' checks (tests/ci: ci/install-validators.sh, the YAML)
 )
 want=("${packages[@]}")
 
@@ -22,6 +23,11 @@ for pkg in "${want[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == installed ]] || missing+=("$pkg")
 done
+# npm ships inside some nodejs packages (NodeSource's): an npm command is enough, and
+# Debian's npm package would conflict with those.
+if command -v npm >/dev/null; then
+  for i in "${!missing[@]}"; do [[ ${missing[$i]} != npm ]] || unset 'missing[i]'; done
+fi
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -1,4 +1,4 @@
-// `memharness compare BASE.json HEAD.json [--fail-over PCT] [--json FILE]`: two results
+// `memharness compare BASE.json HEAD.json [--fail-over PCT] [--json FILE] [--markdown FILE]`: two results
 // documents side by side, per scenario and allocation figure, with the change and
 // regressions marked. With --fail-over, exit 1 when any figure grows by more than PCT
 // percent. A figure that may move between repeats (the peak; every figure of a
@@ -6,9 +6,11 @@
 // base's highest by more than PCT; for the others lowest and highest are one figure.
 // Per scenario whose both sides have call sites: the 5 sites that grew and the 5 that
 // shrank most by bytes (with calls), and the sites new in head and vanished from it.
+// --markdown writes the same table and site changes as Markdown (a CI job summary).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +28,7 @@ struct CompareArgs {
   std::string head;
   double fail_over = -1;  // < 0: report only
   std::string json;
+  std::string markdown;
 };
 
 // The allocation figures compared, as paths into a scenario's entry.
@@ -218,6 +221,56 @@ std::string ComparisonJson(const Comparison& c, const nlohmann::ordered_json& ba
   return doc.dump(2) + "\n";
 }
 
+// A Markdown cell's text: '|' would end the cell.
+std::string MarkdownCell(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '|') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+std::string Printed(const char* format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+// The printed comparison as Markdown: the same rows and figures (formatted as the table
+// prints them), then per scenario the sites that changed. A growth over --fail-over is
+// bold, any other growth marked "regression".
+std::string ComparisonMarkdown(const Comparison& c, const nlohmann::ordered_json& base,
+                               const nlohmann::ordered_json& head, const std::string& fingerprint_warning) {
+  std::ostringstream out;
+  const std::string variant = head["variant"].get<std::string>();
+  out << "### Allocations: " << MarkdownCell(variant) << ", base `" << base["git_commit"].get<std::string>()
+      << "` → head `" << head["git_commit"].get<std::string>() << "`\n\n";
+  if (!fingerprint_warning.empty()) out << "> " << MarkdownCell(fingerprint_warning) << "\n\n";
+  out << "| scenario | metric | base | head | change | % | |\n"
+      << "|---|---|---:|---:|---:|---:|---|\n";
+  for (const CompareRow& r : c.rows) {
+    out << "| " << r.scenario << " | " << r.metric << " | " << Printed("%.0f", r.base) << " | "
+        << Printed("%.0f", r.head) << " | " << Printed("%+.0f", r.head - r.base) << " | "
+        << Printed("%+.1f %%", r.percent) << " | "
+        << (r.failing ? "**REGRESSION (over --fail-over)**" : r.regression ? "regression" : "") << " |\n";
+  }
+  for (const std::string& name : c.only_in_head) out << "| " << name << " | (only in head) | | | | | |\n";
+  for (const std::string& name : c.only_in_base) out << "| " << name << " | (only in base) | | | | | |\n";
+  bool heading = false;
+  for (const ScenarioSites& s : c.sites) {
+    if (!s.available) continue;
+    const SiteChanges& ch = s.changes;
+    if (ch.grew.empty() && ch.shrank.empty() && ch.added.empty() && ch.vanished.empty()) continue;
+    if (!heading) out << "\n#### Call sites that changed\n";
+    heading = true;
+    out << "\n**" << s.scenario << "** (" << ch.added_count << " new, " << ch.vanished_count << " vanished)\n\n";
+    for (const SiteDelta& d : ch.grew) out << "- grew `" << DeltaLine(d) << "`\n";
+    for (const SiteDelta& d : ch.shrank) out << "- shrank `" << DeltaLine(d) << "`\n";
+  }
+  return out.str();
+}
+
 void Compare(const CompareArgs& args, CliContext& context) {
   auto base = LoadResults(args.base);
   auto head = base.ok() ? LoadResults(args.head) : base;
@@ -252,6 +305,15 @@ void Compare(const CompareArgs& args, CliContext& context) {
       return;
     }
   }
+  if (!args.markdown.empty()) {
+    const engine::Status written =
+        WriteOutputFile(args.markdown, ComparisonMarkdown(comparison, base_info, head_info, fingerprint_warning));
+    if (!written.ok()) {
+      PrintError(written.message());
+      context.exit_code = kExitBadInput;
+      return;
+    }
+  }
   std::size_t failing = 0;
   for (const CompareRow& r : comparison.rows) failing += r.failing ? 1 : 0;
   if (failing > 0) {
@@ -272,6 +334,7 @@ void AddCompareCommands(CLI::App& app, CliContext& context) {
   compare->add_option("--fail-over", args->fail_over, "Exit 1 when an allocation figure grows by more than PCT %")
       ->check(CLI::Range(0.0, 1e9));
   compare->add_option("--json", args->json, "Also write the comparison as JSON here (for scripts/report.py)");
+  compare->add_option("--markdown", args->markdown, "Also write the comparison as Markdown here (a CI job summary)");
   compare->callback([args, &context] { Compare(*args, context); });
 }
 
