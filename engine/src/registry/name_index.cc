@@ -30,12 +30,18 @@ void NameIndex::Resize(std::size_t slots) {
 }
 
 void NameIndex::Rebuild() {
-  size_ = blocks_.size();
+  // Until the new table is built, lookups walk the tree: a failed allocation here
+  // (std::bad_alloc, which the writer turns into a poisoned store that still serves
+  // reads) must not leave a table of stale entries answering them.
+  built_ = false;
   std::vector<BlockMap::iterator>().swap(slots_);  // a smaller map gets a smaller table
+  size_ = blocks_.size();
   Resize(SlotsFor(size_));
+  built_ = true;
 }
 
 BlockMap::iterator NameIndex::Find(std::string_view name) const {
+  if (!built_) return blocks_.find(name);
   if (slots_.empty()) return empty_;
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t slot = Home(name);; slot = (slot + 1) & mask) {
@@ -45,11 +51,11 @@ BlockMap::iterator NameIndex::Find(std::string_view name) const {
 }
 
 void NameIndex::PrefetchSlot(std::string_view name) const {
-  if (!slots_.empty()) __builtin_prefetch(&slots_[Home(name)]);
+  if (built_ && !slots_.empty()) __builtin_prefetch(&slots_[Home(name)]);
 }
 
 void NameIndex::PrefetchEntry(std::string_view name) const {
-  if (slots_.empty()) return;
+  if (!built_ || slots_.empty()) return;
   const BlockMap::iterator it = slots_[Home(name)];
   if (it == empty_) return;
   // The name and the fields an update rewrites: the pair spans up to three lines.
@@ -58,15 +64,19 @@ void NameIndex::PrefetchEntry(std::string_view name) const {
 }
 
 void NameIndex::Insert(BlockMap::iterator it) {
-  ++size_;
-  if (slots_.size() < SlotsFor(size_)) {
-    Resize(SlotsFor(size_));  // the map already holds `it`: Resize places it too
-    return;
+  if (!built_) return;
+  if (slots_.size() < SlotsFor(size_ + 1)) {
+    // The map already holds `it`: Resize places it too. vector::assign allocates
+    // before it changes anything, so a failure leaves the old table.
+    Resize(SlotsFor(size_ + 1));
+  } else {
+    Place(it);
   }
-  Place(it);
+  ++size_;
 }
 
 void NameIndex::Erase(BlockMap::iterator it) {
+  if (!built_) return;
   const std::size_t mask = slots_.size() - 1;
   std::size_t hole = Home(it->first);
   while (slots_[hole] != it) hole = (hole + 1) & mask;

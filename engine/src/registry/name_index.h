@@ -26,10 +26,12 @@ namespace memh::engine {
 
 class NameIndex {
  public:
-  // An index of `blocks`, which must outlive it. Empty until Rebuild.
-  explicit NameIndex(BlockMap& blocks) : blocks_(blocks), empty_(blocks.end()) {}
+  // An index of `blocks`, which must outlive it. Of a map that already holds entries,
+  // only once rebuilt (lookups walk the tree until then).
+  explicit NameIndex(BlockMap& blocks) : blocks_(blocks), empty_(blocks.end()), built_(blocks.empty()) {}
 
-  // Indexes every entry of the map anew. O(blocks).
+  // Indexes every entry of the map anew. O(blocks). If it throws (std::bad_alloc),
+  // lookups walk the tree from then on, until a rebuild succeeds.
   void Rebuild();
   // The entry named `name`, or the map's end().
   BlockMap::iterator Find(std::string_view name) const;
@@ -39,7 +41,9 @@ class NameIndex {
   // whole batch instead of paying them one after another.
   void PrefetchSlot(std::string_view name) const;
   void PrefetchEntry(std::string_view name) const;
-  // `it` has just been inserted into the map.
+  // `it` has just been inserted into the map. Growing may throw std::bad_alloc, and
+  // then the index is as it was (without `it`): the caller erases `it` again, so the
+  // map and the index never disagree.
   void Insert(BlockMap::iterator it);
   // `it` is about to be erased from the map.
   void Erase(BlockMap::iterator it);
@@ -56,6 +60,9 @@ class NameIndex {
   const BlockMap::iterator empty_;  // the map's end(): a free slot
   std::vector<BlockMap::iterator> slots_;  // a power of two of them, or none
   std::size_t size_ = 0;
+  // False while a rebuild is under way or after one failed: lookups then walk the
+  // tree, and changes are not tracked (the next rebuild starts over).
+  bool built_;
 };
 
 }  // namespace memh::engine

@@ -186,7 +186,12 @@ Status StoreCore::ApplyBatch(Batch& batch) {
         }
         if (!existed) {
           it = blocks_.emplace(*planned.name, BlockEntry{}).first;
-          names_.Insert(it);
+          try {
+            names_.Insert(it);
+          } catch (const std::bad_alloc&) {
+            blocks_.erase(it);  // the map and the index agree, and the writer poisons the store
+            throw;
+          }
         }
         BlockEntry& entry = it->second;
         entry.name = *planned.name;
