@@ -125,6 +125,10 @@ void SiteTable::Disarm() {
   g_armed.compare_exchange_strong(self, nullptr, std::memory_order_acq_rel);
 }
 
+void SiteTable::Suspend() { Disarm(); }
+
+void SiteTable::Resume() { g_armed.store(this, std::memory_order_release); }
+
 std::vector<RawStack> SiteTable::Stacks() const {
   std::vector<RawStack> stacks;
   for (std::size_t i = 0; i < capacity_; ++i) {

@@ -68,6 +68,10 @@ class SiteTable {
   // Forgets every stack (no allocation) and starts charging the hooks' calls here.
   void Arm();
   void Disarm();
+  // Between Arm and Disarm: stops charging (Suspend) and charges again (Resume), keeping
+  // what was charged, so that untimed work inside a measured stretch stays out.
+  void Suspend();
+  void Resume();
 
   // After Disarm: every stack seen, in no particular order.
   std::vector<RawStack> Stacks() const;

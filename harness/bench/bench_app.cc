@@ -85,6 +85,7 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
   const std::string runs_text = TakeFlag(&argc, argv, "memh_scenario_runs", std::to_string(kDefaultScenarioRuns));
   const bool check_allocator = TakeSwitch(&argc, argv, "memh_check_allocator");
   const bool scale_scenarios = TakeSwitch(&argc, argv, "memh_scale_scenarios");
+  const std::string sites_text = TakeFlag(&argc, argv, "memh_sites", "0");
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   if (check_allocator) return metering::PrintAllocatorCheck(program);
   std::vector<std::uint64_t> sizes;
@@ -98,6 +99,13 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
   if (runs_error != std::errc() || runs_end != runs_text.data() + runs_text.size() || scenario_runs < 1) {
     std::fprintf(stderr, "%s: --memh_scenario_runs=%s: expected a number of runs, at least 1\n", program.c_str(),
                  runs_text.c_str());
+    return 2;
+  }
+  int top_sites = 0;
+  auto [sites_end, sites_error] = std::from_chars(sites_text.data(), sites_text.data() + sites_text.size(), top_sites);
+  if (sites_error != std::errc() || sites_end != sites_text.data() + sites_text.size() || top_sites < 0) {
+    std::fprintf(stderr, "%s: --memh_sites=%s: expected a number of call sites to print, 0 for none\n",
+                 program.c_str(), sites_text.c_str());
     return 2;
   }
   std::vector<Scenario> scenarios;
@@ -116,6 +124,7 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
 
   // Before anything is measured: is the allocator what this build claims? (exits 2 if not)
   metering::Begin(program);
+  if (top_sites > 0 && !metering::CaptureSites(program, top_sites)) return 2;
 
   // One-time initialisations (OpenSSL's digests, the engine's first use) happen here,
   // not inside whichever benchmark would come first.

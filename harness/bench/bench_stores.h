@@ -32,6 +32,8 @@ struct BenchStore {
   // NameOf(0 .. blocks-1) exist between benchmarks; NameOf(blocks ...) are free for
   // blocks a benchmark adds and removes again.
   std::uint64_t blocks = 0;
+  // Whether the write-side benchmarks' one-time warm-up (store_bench.cc) has run.
+  bool steady = false;
 };
 
 class BenchStores {

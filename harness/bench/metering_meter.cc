@@ -6,11 +6,36 @@
 #include "alloc/path_check.h"
 #include "bench/memory_manager.h"
 #include "bench/metering.h"
+#include "runner/sites.h"
 
 namespace memh::harness::metering {
 namespace {
 
 std::unique_ptr<MeterMemoryManager> g_memory;  // between Begin and End
+std::unique_ptr<SiteCapture> g_sites;          // --memh_sites, until End
+int g_top_sites = 0;
+std::string g_program;
+
+// One line per site, the most bytes first; the pseudo-sites (untracked stacks, frees of
+// older blocks) too, when they allocated.
+void PrintTopSites(const benchmark::State& state, const char* name, const SiteSummary& summary) {
+  int printed = 0;
+  for (const Site& site : summary.sites) {
+    if (printed == g_top_sites) break;
+    if (site.counts.calls == 0) continue;
+    std::string where;
+    for (const std::string& location : site.locations) {
+      if (location.empty()) continue;
+      where = " (" + location + ")";
+      break;
+    }
+    std::fprintf(stderr, "%s: %s/%lld (%lld iterations): %llu B in %llu calls at %s%s\n", g_program.c_str(), name,
+                 static_cast<long long>(state.range(0)), static_cast<long long>(state.iterations()),
+                 static_cast<unsigned long long>(site.counts.bytes), static_cast<unsigned long long>(site.counts.calls),
+                 site.key.c_str(), where.c_str());
+    ++printed;
+  }
+}
 
 }  // namespace
 
@@ -24,9 +49,17 @@ void Begin(const std::string& program) {
   benchmark::RegisterMemoryManager(g_memory.get());
 }
 
+bool CaptureSites(const std::string& program, int top) {
+  g_program = program;
+  g_top_sites = top;
+  g_sites = std::make_unique<SiteCapture>(MEMH_SOURCE_DIR);
+  return true;
+}
+
 void End() {
   benchmark::RegisterMemoryManager(nullptr);
   g_memory.reset();
+  g_sites.reset();
 }
 
 int PrintAllocatorCheck(const std::string& program) {
@@ -50,22 +83,29 @@ void ResumeMemory() {
   if (g_memory) g_memory->Resume();
 }
 
-OpCounters::OpCounters(const benchmark::State& state) : whole_process_(state.threads() == 1), start_(Now()) {}
+OpCounters::OpCounters(const benchmark::State& state, const char* name)
+    : whole_process_(state.threads() == 1), name_(name), capturing_sites_(g_sites != nullptr && whole_process_) {
+  if (capturing_sites_) g_sites->table.Arm();
+  start_ = Now();
+}
 
 alloc::Counters OpCounters::Now() const { return whole_process_ ? alloc::Process() : alloc::ThisThread(); }
 
 void OpCounters::Pause() {
   paused_at_ = Now();
+  if (capturing_sites_) g_sites->table.Suspend();
   PauseMemory();
 }
 
 void OpCounters::Resume() {
   ResumeMemory();
+  if (capturing_sites_) g_sites->table.Resume();
   excluded_ += Now() - paused_at_;
 }
 
 void OpCounters::Finish(benchmark::State& state) {
   const alloc::Counters delta = Now() - start_ - excluded_;
+  if (capturing_sites_) g_sites->table.Disarm();
   // Only thread 0 touches the MemoryManager: its run has that one thread, and the
   // other threads of a timing run would race on it.
   const bool pause_memory = state.thread_index() == 0;
@@ -76,6 +116,9 @@ void OpCounters::Finish(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(delta.bytes), benchmark::Counter::kAvgIterations);
   state.counters["allocs_per_op"] =
       benchmark::Counter(static_cast<double>(delta.calls), benchmark::Counter::kAvgIterations);
+  if (capturing_sites_ && delta.calls > 0) {
+    PrintTopSites(state, name_, SummarizeSites(g_sites->table, g_sites->symbolizer, g_sites->source_dir));
+  }
   if (pause_memory) ResumeMemory();
 }
 

@@ -25,6 +25,12 @@ void Begin(const std::string& program) {
 
 void End() {}
 
+bool CaptureSites(const std::string& program, int) {
+  std::fprintf(stderr, "%s: --memh_sites: the timing build counts no allocation; use memh_bench_metered-*\n",
+               program.c_str());
+  return false;
+}
+
 int PrintAllocatorCheck(const std::string& program) {
   const alloc::UnhookedCheck check = alloc::CheckUnhookedJemalloc();
   std::printf("%s: %s: %s\n", program.c_str(),
@@ -35,7 +41,7 @@ int PrintAllocatorCheck(const std::string& program) {
 void PauseMemory() {}
 void ResumeMemory() {}
 
-OpCounters::OpCounters(const benchmark::State&) {}
+OpCounters::OpCounters(const benchmark::State&, const char*) {}
 void OpCounters::Pause() {}
 void OpCounters::Resume() {}
 void OpCounters::Finish(benchmark::State&) {}

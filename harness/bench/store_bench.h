@@ -16,7 +16,10 @@
 //   index_memory     what the store holds in memory to find its blocks, per block
 //                    (counter index_bytes_per_block; docs/engine_design.md)
 //
-// Each write-side benchmark first runs kWarmUpRounds rounds untimed and uncounted (a
+// Before the first write-side benchmark on a store, the store settles once: random
+// updates until it has checkpointed four more times (store_bench.cc,
+// ReachSteadyState: what a checkpoint first takes at a million blocks is growth).
+// Then each write-side benchmark first runs kWarmUpRounds rounds untimed and uncounted (a
 // warm-up), so that its figures are the steady state's: what the engine's reusable
 // storage needs to grow to is paid there, at every store size alike. One round is not
 // enough at a million blocks: there the freed extents of a batch are never adjacent,
@@ -53,6 +56,9 @@ namespace memh::harness {
 // round grows even the 1k-block store to only 2k blocks before it is undone.
 inline constexpr std::uint64_t kRoundOps = 1000;
 inline constexpr std::uint64_t kWarmUpRounds = 10;
+// The one-time warm-up per store (store_bench.cc, ReachSteadyState).
+inline constexpr std::uint64_t kSteadyStateCheckpoints = 4;
+inline constexpr std::uint64_t kSteadyStateMaxOps = 4'000'000;
 
 // Registers every benchmark for every size in `sizes`. `stores` must outlive the
 // benchmarks' run.

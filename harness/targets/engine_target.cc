@@ -44,6 +44,11 @@ class EngineTarget final : public Target {
     MEMH_ASSIGN_OR_RETURN(engine::StoreStats stats, store_->Stats());
     return stats.registry_memory_bytes + stats.free_map_memory_bytes;
   }
+  std::optional<std::uint64_t> Checkpoints() override {
+    Result<engine::StoreStats> stats = store_->Stats();
+    if (!stats.ok()) return std::nullopt;
+    return stats->checkpoints;
+  }
   const std::string& path() const override { return store_->path(); }
 
  private:

@@ -234,6 +234,7 @@ class SqliteTarget final : public Target {
     return bytes;
   }
 
+  std::optional<std::uint64_t> Checkpoints() override { return std::nullopt; }
   const std::string& path() const override { return path_; }
 
  private:

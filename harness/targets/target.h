@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -63,6 +64,10 @@ class Target {
   // SQLite's page cache and schema for this connection (sqlite3_db_status; bounded by
   // its cache size). The benchmarks report it per block (docs/engine_design.md).
   virtual engine::Result<std::uint64_t> IndexMemoryBytes() = 0;
+  // How many times since it opened the store has rewritten its whole index, where it
+  // counts that: the engine's checkpoints (StoreStats::checkpoints). Null where it does
+  // not: SQLite checkpoints its WAL on its own every 1000 pages and keeps no count.
+  virtual std::optional<std::uint64_t> Checkpoints() = 0;
 
   virtual const std::string& path() const = 0;
 };

@@ -5,6 +5,7 @@
 #include "store/store_core.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace memh::engine {
@@ -108,6 +109,24 @@ void StoreCore::CollectChangesLocked(std::uint64_t* upserts, std::uint64_t* remo
   }
 }
 
+std::uint64_t StoreCore::ChainLimitBytesLocked() const {
+  return std::max(committed_.registry_length / kChainShareDivisor, options_.delta_chain_min_bytes);
+}
+
+void StoreCore::ReserveChainLocked() {
+  // Each delta takes at least a page of the chain's limit; each commit retires what
+  // the changes of one commit interval replaced (registry_flush_threshold + batch_size
+  // applied changes at most between auto-commits), plus, at a checkpoint, the chain
+  // and the old registry and map. Powers of two, so that a store growing by a few
+  // blocks between checkpoints does not move them each time.
+  const std::uint64_t chain = std::bit_ceil(ChainLimitBytesLocked() / page_size_ + 1);
+  const std::uint64_t retiring =
+      std::bit_ceil(chain + std::uint64_t{options_.registry_flush_threshold} + options_.batch_size + 2);
+  chain_extents_.reserve(chain);
+  retired_.reserve(retiring);
+  pending_free_.reserve(retiring);
+}
+
 void StoreCore::ResetChainLocked() {
   chain_extents_.clear();
   chain_bytes_ = 0;
@@ -203,8 +222,7 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
     std::uint64_t removals = 0;
     CollectChangesLocked(&upserts, &removals);
     const std::uint64_t bytes = PagesFor(DeltaEncodedSize(upserts, removals), page_size_) * page_size_;
-    const std::uint64_t limit = std::max(committed_.registry_length / kChainShareDivisor, options_.delta_chain_min_bytes);
-    if (chain_bytes_ + bytes <= limit) return CommitDelta(upserts, removals);
+    if (chain_bytes_ + bytes <= ChainLimitBytesLocked()) return CommitDelta(upserts, removals);
   }
 
   // The new generation no longer references what applied changes replaced, what the
@@ -287,8 +305,10 @@ Status StoreCore::CommitNow(bool force, bool release_all) {
   for (const Extent& extent : chain_extents_) retired_.push_back(extent);
   ResetChainLocked();
   committed_ = slot;
+  ReserveChainLocked();  // the new base's limit: grows with the store, else nothing
   dirty_changes_ = 0;
   ++commits_;
+  ++checkpoints_;
   if (release_all) {
     for (const Extent& extent : retired_) map_.Free(extent);
     retired_.clear();

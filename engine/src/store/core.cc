@@ -50,7 +50,18 @@ StoreCore::StoreCore(const StoreOptions& options, std::unique_ptr<File> file)
   changed_.reserve(std::min<std::uint64_t>(std::uint64_t{options.registry_flush_threshold} + options.batch_size, 1024));
   if (WriteStaging::RecyclesQueueEntries()) {
     spare_batches_.reserve(RingCapacity(options));
-    spare_entries_.reserve(options.queue_capacity + options.batch_size);
+    // Every queue entry the write-behind can hold at once (the batches in flight and
+    // the one filling), made now: left to grow on demand, the pool would allocate each
+    // time the names in flight set a new high, which random traffic keeps doing rarely
+    // but forever. Keys hold the longest name, so no name ever grows one.
+    const std::uint64_t entries = std::uint64_t{options.queue_capacity} + options.batch_size;
+    spare_entries_.reserve(entries);
+    Batch::Ops maker;
+    for (std::uint64_t i = 0; i < entries; ++i) {
+      Batch::Ops::node_type node = maker.extract(maker.try_emplace(std::string()).first);
+      node.key().reserve(kMaxNameBytes);
+      spare_entries_.push_back(std::move(node));
+    }
   }
 }
 
@@ -103,6 +114,7 @@ Result<std::unique_ptr<StoreCore>> StoreCore::Open(const std::string& path, cons
   core->blocks_ = std::move(state.blocks);
   core->names_.Rebuild();
   core->map_ = std::move(state.map);
+  core->ReserveChainLocked();
   for (const CommittedState::DeltaRef& delta : state.deltas) {
     const Extent extent = ExtentOf(delta.offset, delta.length, core->page_size_);
     core->chain_extents_.push_back(extent);

@@ -119,6 +119,12 @@ class StoreCore {
   void CollectChangesLocked(std::uint64_t* upserts, std::uint64_t* removals);
   // Forgets the delta chain and the changes (after a checkpoint or full vacuum).
   void ResetChainLocked();
+  // The bytes the deltas since a checkpoint may take before the next commit is one.
+  std::uint64_t ChainLimitBytesLocked() const;
+  // Gives chain_extents_, retired_ and pending_free_ room for the longest chain the
+  // committed base allows, so that no delta commit grows them (at open, and after
+  // each checkpoint and full vacuum, where the base changes).
+  void ReserveChainLocked();
 
   // Vacuum (vacuum.cc).
   // `requested_ms`: the caller's clock when it asked (stamped as the last vacuum).
@@ -134,6 +140,7 @@ class StoreCore {
     const std::string* name;
     PendingOp* op;
     Extent extent;
+    BlockMap::iterator found;  // the name's registry entry before the batch, or blocks_.end()
   };
   // Writes the planned blocks (sorted by extent), one gathered write per run of
   // adjacent extents (writer.cc). The caller holds the writer's I/O gate.
@@ -194,6 +201,7 @@ class StoreCore {
   std::unique_ptr<Batch> txn_;
   std::uint64_t dirty_changes_ = 0;
   std::uint64_t commits_ = 0;
+  std::uint64_t checkpoints_ = 0;  // commits that wrote a whole registry and map (full vacuum's too)
   std::uint64_t batches_applied_ = 0;
   std::uint64_t file_pages_ = 0;      // pages the file has been extended to
   std::uint64_t last_vacuum_ms_ = 0;  // written into the next header slot

@@ -84,20 +84,21 @@ std::unique_ptr<Batch> StoreCore::NewBatchLocked() {
 }
 
 void StoreCore::PutLocked(Batch& batch, std::string_view name, PendingOp op) {
-  auto it = batch.ops.find(name);
-  if (it != batch.ops.end()) {
+  // One walk of the batch: where the name is or would go, then an insert at that hint.
+  auto it = batch.ops.lower_bound(name);
+  if (it != batch.ops.end() && it->first == name) {
     it->second = std::move(op);
     return;
   }
   if (spare_entries_.empty()) {
-    batch.ops.emplace(std::string(name), std::move(op));
+    batch.ops.emplace_hint(it, std::string(name), std::move(op));
     return;
   }
   Batch::Ops::node_type node = std::move(spare_entries_.back());
   spare_entries_.pop_back();
   node.key().assign(name);  // reuses the string's capacity
   node.mapped() = std::move(op);
-  batch.ops.insert(std::move(node));
+  batch.ops.insert(it, std::move(node));
 }
 
 // Queues one change. When the change fills the current batch, the batch goes to the
@@ -433,6 +434,7 @@ Result<StoreStats> StoreCore::Stats() {
   }
   stats.generation = committed_.generation;
   stats.commits = commits_;
+  stats.checkpoints = checkpoints_;
   stats.batches_applied = batches_applied_;
   stats.last_vacuum_ms = committed_.last_vacuum_ms;
   stats.registry_memory_bytes = RegistryMemoryBytes(blocks_) + names_.HeapBytes();

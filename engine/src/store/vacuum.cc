@@ -203,9 +203,11 @@ Status StoreCore::VacuumFull(VacuumReport* report, std::uint64_t requested_ms) {
   committed_ = slot;
   pending_free_.clear();
   ResetChainLocked();
+  ReserveChainLocked();
   file_pages_ = total;
   dirty_changes_ = 0;
   ++commits_;
+  ++checkpoints_;
   cache_.Clear();
   report->bytes_after = slot.file_bytes;
   report->bytes_reclaimed = report->bytes_before - std::min(report->bytes_before, report->bytes_after);

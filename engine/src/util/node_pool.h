@@ -4,7 +4,8 @@
 // removal adds or drops a registry entry: with std::allocator that is an allocation
 // per operation forever, however long the store has been in steady state. With the
 // pool, a tree that has once held N nodes allocates nothing more while it holds at
-// most N; the memory is that of the most nodes it ever held, and goes with the tree.
+// most N; the memory is that of the most nodes it ever held (and up to an eighth more,
+// see Take), and goes with the tree.
 //
 // Semantics of the allocator (PoolAllocator<T>): a default-constructed one makes its
 // own pool, so `BlockMap blocks;` needs nothing more. A copy-constructed tree gets a
@@ -15,6 +16,7 @@
 // the tree it was moved into until it is assigned: do not use both on two threads).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -41,6 +43,16 @@ class NodePool {
     if (node_bytes_ == 0 && bytes >= sizeof(FreeNode)) node_bytes_ = bytes;
     if (bytes != node_bytes_) return ::operator new(bytes);
     if (free_ == nullptr) {
+      // A tree's size wanders (the free-space map's run count rises and falls with every
+      // batch), and a pool that grew one node at a time would allocate at each new high,
+      // rarely but forever. Growing by an eighth (at most kMaxSpareGrowth nodes) makes
+      // the highs that still allocate geometric, like a vector's, at the price of at
+      // most that share held spare.
+      const std::size_t spare = std::min(nodes_ / 8, kMaxSpareGrowth);
+      for (std::size_t i = 0; i < spare; ++i) {
+        free_ = ::new (::operator new(bytes)) FreeNode{free_};
+        ++nodes_;
+      }
       void* fresh = ::operator new(bytes);
       ++nodes_;
       return fresh;
@@ -63,6 +75,7 @@ class NodePool {
   std::size_t node_bytes() const noexcept { return node_bytes_; }
 
  private:
+  static constexpr std::size_t kMaxSpareGrowth = 1024;
   struct FreeNode {
     FreeNode* next;
   };

@@ -36,6 +36,7 @@ struct StoreStats {
   std::uint64_t pending_writes = 0;  // queued operations not yet applied
   std::uint64_t generation = 0;      // of the last durable commit
   std::uint64_t commits = 0;         // since open
+  std::uint64_t checkpoints = 0;     // since open: commits that rewrote the whole registry and map
   std::uint64_t batches_applied = 0; // since open
   std::uint64_t last_vacuum_ms = 0;
   // What the store holds in memory to find blocks and free pages, exactly as requested
