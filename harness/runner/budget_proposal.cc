@@ -202,6 +202,9 @@ std::uint64_t ProposedBudget(std::uint64_t measured, std::string_view metric, co
   // Rounding must not make the budget loose (the gate's default margin above the
   // figure): 12 calls + 5 % up to 20 would be 67 % above. Then a smaller step.
   const std::uint64_t loose_above = ScaleUp(measured, BasisPoints(kDefaultLooseMarginPercent)).whole;
+  // A figure so small that even its headroom is past the margin (1 call + 5 % is 2,
+  // 100 % above): the least room, not a whole step more.
+  if (lowest >= measured && with_headroom > loose_above) step = 1;
   std::uint64_t rounded = (with_headroom + step - 1) / step * step;
   while (step > 1 && rounded > loose_above && with_headroom <= loose_above) {
     step = step == 1000 ? 10 : 1;

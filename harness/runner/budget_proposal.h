@@ -29,7 +29,8 @@ struct ProposalOptions {
 // headroom), rounded up to a step that keeps the numbers readable: bytes to 1,000,
 // calls to 10, the peak to 10 (to 1,000 from 1,000,000 up), but to a smaller step (10,
 // then 1) where that step would put the budget more than the gate's default loose
-// margin above the figure (12 calls: 13, not 20). Never 0 (a budget is >= 1).
+// margin above the figure (12 calls: 13, not 20), and to 1 where the headroom alone
+// is past that margin (1 call: 2). Never 0 (a budget is >= 1).
 // With `lowest` (the lowest figure over the repeats) below `measured`, the budget is at
 // least measured + 2 x (measured - lowest), rounded up to 10: the rule ci/budgets.toml
 // gives mixed-concurrent, whose figures move run to run (budgets derived so can be

@@ -40,6 +40,8 @@ TEST(BudgetProposal, TheFilesRuleReproducesCiBudgets) {
   // Small counts: up to 10 would be loose (30 is 43 % above 21), so up to 1.
   EXPECT_EQ(ProposedBudget(21, "calls", rule), 23u);
   EXPECT_EQ(ProposedBudget(12, "calls", rule), 13u);
+  EXPECT_EQ(ProposedBudget(1, "calls", rule), 2u);  // every budget above 1 is loose: the least
+  EXPECT_EQ(ProposedBudget(3, "calls", rule), 4u);
   EXPECT_EQ(ProposedBudget(0, "peak_live_bytes", rule), 10u);  // a budget is never 0
   // A figure that moved between repeats: highest + 2 x spread when that is more
   // (mixed-concurrent.optimized's 20-repeat figures give its ci/budgets.toml budgets).
