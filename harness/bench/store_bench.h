@@ -17,7 +17,7 @@
 //                    (counter index_bytes_per_block; docs/engine_design.md)
 //
 // Before the first write-side benchmark on a store, the store settles once: random
-// updates until it has checkpointed four more times (store_bench.cc,
+// updates until it has checkpointed four more times and taken 200,000 (store_bench.cc,
 // ReachSteadyState: what a checkpoint first takes at a million blocks is growth).
 // Then each write-side benchmark first runs kWarmUpRounds rounds untimed and uncounted (a
 // warm-up), so that its figures are the steady state's: what the engine's reusable
@@ -58,6 +58,7 @@ inline constexpr std::uint64_t kRoundOps = 1000;
 inline constexpr std::uint64_t kWarmUpRounds = 10;
 // The one-time warm-up per store (store_bench.cc, ReachSteadyState).
 inline constexpr std::uint64_t kSteadyStateCheckpoints = 4;
+inline constexpr std::uint64_t kSteadyStateMinOps = 200'000;
 inline constexpr std::uint64_t kSteadyStateMaxOps = 4'000'000;
 
 // Registers every benchmark for every size in `sizes`. `stores` must outlive the
