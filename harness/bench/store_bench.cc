@@ -84,30 +84,32 @@ Status RemoveExtraBlocks(BenchStore& bench, std::uint64_t count) {
 }
 
 // Once per store, before the first write-side benchmark on it: random updates of its
-// own blocks, in rounds, until the store has checkpointed kSteadyStateCheckpoints times
-// more (where it counts checkpoints; Target::Checkpoints) and taken at least
-// kSteadyStateMinOps updates, at most kSteadyStateMaxOps. A checkpoint rewrites the whole registry, and at a million blocks
-// one comes only every few hundred thousand changes: the first ones after open find
-// no room the size of a registry (it goes at the file's end, which grows, and the map
-// with it) and rent buffers for this store's size. That is the store settling, not
-// what an operation costs once settled, and without this a benchmark would count it
-// or not depending on how many iterations it ran. The minimum is for small stores,
-// where four checkpoints come within a few thousand updates but the free-space map's
-// run count (the holes updates leave) still sets new highs for a while after.
+// own blocks, in rounds, at least kSteadyStateMinOps of them and, where the store
+// counts its checkpoints (Target::Checkpoints: the engine), until it has checkpointed
+// kSteadyStateCheckpoints times more; at most kSteadyStateMaxOps. Every target gets
+// the same minimum (SQLite's page cache and WAL settle too). A checkpoint rewrites
+// the engine's whole registry, and at a million blocks one comes only every few
+// hundred thousand changes: the first ones after open find no room the size of a
+// registry (it goes at the file's end, which grows, and the map with it) and rent
+// buffers for this store's size. That is the store settling, not what an operation
+// costs once settled, and without this a benchmark would count it or not depending on
+// how many iterations it ran. The minimum is also for small stores, where four
+// checkpoints come within a few thousand updates but the free-space map's run count
+// (the holes updates leave) still sets new highs for a while after.
 // Untimed, uncounted (the caller pauses the memory figures).
 Status ReachSteadyState(BenchStore& bench, std::span<const std::uint8_t> payload) {
   if (bench.steady) return Status::Ok();
-  const std::optional<std::uint64_t> at_open = bench.store->Checkpoints();
-  if (at_open.has_value()) {
-    Rng rng(0x73746561'6479ull);
-    // Asked every ten rounds, with nothing queued: the engine's Stats walks the registry.
-    for (std::uint64_t done = 0; done < kSteadyStateMaxOps; done += 10 * kRoundOps) {
-      MEMH_RETURN_IF_ERROR(bench.store->Flush());
+  const std::optional<std::uint64_t> at_start = bench.store->Checkpoints();
+  Rng rng(0x73746561'6479ull);
+  // Asked every ten rounds, with nothing queued: the engine's Stats walks the registry.
+  for (std::uint64_t done = 0; done < kSteadyStateMaxOps; done += 10 * kRoundOps) {
+    MEMH_RETURN_IF_ERROR(bench.store->Flush());
+    if (done >= kSteadyStateMinOps) {
       const std::optional<std::uint64_t> now = bench.store->Checkpoints();
-      if (done >= kSteadyStateMinOps && now.has_value() && *now >= *at_open + kSteadyStateCheckpoints) break;
-      for (std::uint64_t i = 0; i < 10 * kRoundOps; ++i) {
-        MEMH_RETURN_IF_ERROR(bench.store->Write(NameOf(rng.Below(bench.blocks)).view(), payload));
-      }
+      if (!at_start.has_value() || !now.has_value() || *now >= *at_start + kSteadyStateCheckpoints) break;
+    }
+    for (std::uint64_t i = 0; i < 10 * kRoundOps; ++i) {
+      MEMH_RETURN_IF_ERROR(bench.store->Write(NameOf(rng.Below(bench.blocks)).view(), payload));
     }
   }
   bench.steady = true;

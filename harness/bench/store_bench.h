@@ -16,9 +16,10 @@
 //   index_memory     what the store holds in memory to find its blocks, per block
 //                    (counter index_bytes_per_block; docs/engine_design.md)
 //
-// Before the first write-side benchmark on a store, the store settles once: random
-// updates until it has checkpointed four more times and taken 200,000 (store_bench.cc,
-// ReachSteadyState: what a checkpoint first takes at a million blocks is growth).
+// Before the first write-side benchmark on a store, the store settles once: at least
+// 200,000 random updates, and for the engine until it has checkpointed four more times
+// (store_bench.cc, ReachSteadyState: what a checkpoint first takes at a million blocks
+// is growth).
 // Then each write-side benchmark first runs kWarmUpRounds rounds untimed and uncounted (a
 // warm-up), so that its figures are the steady state's: what the engine's reusable
 // storage needs to grow to is paid there, at every store size alike. One round is not
