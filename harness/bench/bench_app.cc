@@ -36,6 +36,12 @@ bool ParseSizes(std::string_view text, std::vector<std::uint64_t>* sizes) {
   return !sizes->empty();
 }
 
+// "12" -> 12; false on anything else (a sign, junk, nothing, too large for an int).
+bool ParseCount(std::string_view text, int* count) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *count);
+  return error == std::errc() && end == text.data() + text.size() && !text.empty() && text[0] != '-';
+}
+
 // Takes --memh_* flags out of argv (as benchmark::Initialize does with its own).
 std::string TakeFlag(int* argc, char** argv, std::string_view name, std::string fallback) {
   const std::string prefix = "--" + std::string(name) + "=";
@@ -95,15 +101,13 @@ int RunBenchApp(int argc, char** argv, std::string_view variant) {
     return 2;
   }
   int scenario_runs = 0;
-  auto [runs_end, runs_error] = std::from_chars(runs_text.data(), runs_text.data() + runs_text.size(), scenario_runs);
-  if (runs_error != std::errc() || runs_end != runs_text.data() + runs_text.size() || scenario_runs < 1) {
+  if (!ParseCount(runs_text, &scenario_runs) || scenario_runs < 1) {
     std::fprintf(stderr, "%s: --memh_scenario_runs=%s: expected a number of runs, at least 1\n", program.c_str(),
                  runs_text.c_str());
     return 2;
   }
   int top_sites = 0;
-  auto [sites_end, sites_error] = std::from_chars(sites_text.data(), sites_text.data() + sites_text.size(), top_sites);
-  if (sites_error != std::errc() || sites_end != sites_text.data() + sites_text.size() || top_sites < 0) {
+  if (!ParseCount(sites_text, &top_sites)) {
     std::fprintf(stderr, "%s: --memh_sites=%s: expected a number of call sites to print, 0 for none\n",
                  program.c_str(), sites_text.c_str());
     return 2;
