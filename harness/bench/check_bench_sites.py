@@ -40,12 +40,11 @@ def main():
         fail(f"expected one read/blocks:1000/real_time in {out}, found {len(rows)}")
     row = rows[0]
     iterations = int(row["iterations"])
-    groups = {}
+    sites = []
     for line in run.stderr.splitlines():
         m = LINE.match(line)
         if m and int(m.group(1)) == iterations:
-            groups.setdefault(iterations, []).append((int(m.group(2)), int(m.group(3)), m.group(4)))
-    sites = groups.get(iterations)
+            sites.append((int(m.group(2)), int(m.group(3)), m.group(4)))
     if not sites:
         fail(f"no call sites printed for the reported run of {iterations} iterations:\n{run.stderr[-800:]}")
     # A group is printed per run of the function; runs with the same count repeat it.

@@ -120,8 +120,7 @@ void StoreCore::ReserveChainLocked() {
   // and the old registry and map. Powers of two, so that a store growing by a few
   // blocks between checkpoints does not move them each time.
   const std::uint64_t chain = std::bit_ceil(ChainLimitBytesLocked() / page_size_ + 1);
-  const std::uint64_t retiring =
-      std::bit_ceil(chain + std::uint64_t{options_.registry_flush_threshold} + options_.batch_size + 2);
+  const std::uint64_t retiring = std::bit_ceil(chain + CommitIntervalChanges(options_) + 2);
   chain_extents_.reserve(chain);
   retired_.reserve(retiring);
   pending_free_.reserve(retiring);

@@ -47,7 +47,7 @@ StoreCore::StoreCore(const StoreOptions& options, std::unique_ptr<File> file)
   // The names one commit interval changes: an auto-commit follows at most
   // registry_flush_threshold + batch_size applied changes (capped; more only grows it
   // once, and it keeps its storage).
-  changed_.reserve(std::min<std::uint64_t>(std::uint64_t{options.registry_flush_threshold} + options.batch_size, 1024));
+  changed_.reserve(std::min<std::uint64_t>(CommitIntervalChanges(options), 1024));
   if (WriteStaging::RecyclesQueueEntries()) {
     spare_batches_.reserve(RingCapacity(options));
     // Every queue entry the write-behind can hold at once (the batches in flight and

@@ -119,6 +119,11 @@ class StoreCore {
   void CollectChangesLocked(std::uint64_t* upserts, std::uint64_t* removals);
   // Forgets the delta chain and the changes (after a checkpoint or full vacuum).
   void ResetChainLocked();
+  // The most changes applied between two auto-commits: one follows the batch that
+  // brings the count to registry_flush_threshold.
+  static std::uint64_t CommitIntervalChanges(const StoreOptions& options) {
+    return std::uint64_t{options.registry_flush_threshold} + options.batch_size;
+  }
   // The bytes the deltas since a checkpoint may take before the next commit is one.
   std::uint64_t ChainLimitBytesLocked() const;
   // Gives chain_extents_, retired_ and pending_free_ room for the longest chain the
