@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <sstream>
+#include <string>
 
 #include "memh/engine/clock.h"
 #include "runner/key_space.h"
@@ -265,7 +268,8 @@ TEST(Runner, FillerBlocksAreInTheStoreButNeverPicked) {
   auto scenario = ParseScenario(kFiller, "filler.toml");
   ASSERT_TRUE(scenario.ok()) << scenario.status().ToString();
   ASSERT_TRUE(WarmUpProcess(WorkDir()).ok());
-  const std::string kept = WorkDir() + "/memh-runner-test-filler.mhs";
+  // Named per process: the variants' copies of this test run side by side under ctest -j.
+  const std::string kept = WorkDir() + "/memh-runner-test-filler-" + std::to_string(::getpid()) + ".mhs";
   // Built for this run alone, then twice from one cache (built, then copied): the
   // figures do not depend on where the filler store came from.
   auto alone = RunScenarioOnce(*scenario, WorkDir(), kept);

@@ -3,6 +3,8 @@
 // reader can see yet takes the writer-I/O section. io_gate_single.cc (the baseline)
 // is one mutex for all three, as the original's single I/O gate; a split gate lets
 // readers run together beside one writer. The build links exactly one implementation.
+// The store holds two gates of this kind, one for its applied state and one for its
+// queued changes (store_core.h, "Threads and locks").
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 

@@ -1,5 +1,7 @@
 #include "knobs/staging_ring.h"
 
+#include <new>
+
 #include "util/check.h"
 
 namespace memh::engine {
@@ -14,10 +16,7 @@ StagingRing::StagingRing(std::size_t capacity)
     : arena_(new std::uint8_t[RoundUp16(capacity)]), capacity_(RoundUp16(capacity)) {}
 
 std::uint8_t* StagingRing::Carve(std::size_t offset, std::size_t bytes, bool released) {
-  ChunkHeader* header = At(offset);
-  header->size = bytes;
-  header->released = released ? 1 : 0;
-  header->magic = kMagic;
+  new (arena_.get() + offset) ChunkHeader{bytes, released ? 1u : 0u, kMagic};
   used_ += bytes;
   return arena_.get() + offset + kHeaderBytes;
 }
@@ -26,6 +25,7 @@ Buffer StagingRing::TryStage(std::size_t size) {
   if (size == 0) return Buffer();
   const std::size_t need = RoundUp16(size) + kHeaderBytes;
   std::lock_guard lock(mutex_);
+  SweepLocked();
   if (need > capacity_ || used_ + need > capacity_) return Buffer();
   if (used_ == 0) head_ = tail_ = 0;
   std::size_t at;
@@ -49,21 +49,26 @@ Buffer StagingRing::TryStage(std::size_t size) {
 }
 
 void StagingRing::Release(std::uint8_t* data, std::size_t /*capacity*/) noexcept {
-  std::lock_guard lock(mutex_);
   ChunkHeader* header = reinterpret_cast<ChunkHeader*>(data - kHeaderBytes);
-  MEMH_CHECK(header->magic == kMagic && header->released == 0);
-  header->released = 1;
+  MEMH_CHECK(header->magic == kMagic && header->released.load(std::memory_order_relaxed) == 0);
+  // Release order: the sweep that sees the flag may hand the bytes out again, so every
+  // use of them here happens before it.
+  header->released.store(1, std::memory_order_release);
+}
+
+void StagingRing::SweepLocked() {
   while (used_ > 0) {
     ChunkHeader* oldest = At(head_);
-    if (oldest->released == 0) break;
+    if (oldest->released.load(std::memory_order_acquire) == 0) break;
     used_ -= oldest->size;
     head_ += oldest->size;
     if (head_ == capacity_) head_ = 0;
   }
 }
 
-std::size_t StagingRing::used_bytes() const {
+std::size_t StagingRing::used_bytes() {
   std::lock_guard lock(mutex_);
+  SweepLocked();
   return used_;
 }
 std::uint64_t StagingRing::staged() const {

@@ -13,13 +13,11 @@ std::size_t SlotsFor(std::size_t entries) { return std::max(kMinSlots, std::bit_
 
 }  // namespace
 
-std::size_t NameIndex::Home(std::string_view name) const {
-  return std::hash<std::string_view>{}(name) & (slots_.size() - 1);
-}
+std::size_t NameIndex::Hash(std::string_view name) { return std::hash<std::string_view>{}(name); }
 
 void NameIndex::Place(BlockMap::iterator it) {
   const std::size_t mask = slots_.size() - 1;
-  std::size_t slot = Home(it->first);
+  std::size_t slot = Home(Hash(it->first));
   while (slots_[slot] != empty_) slot = (slot + 1) & mask;
   slots_[slot] = it;
 }
@@ -40,23 +38,23 @@ void NameIndex::Rebuild() {
   built_ = true;
 }
 
-BlockMap::iterator NameIndex::Find(std::string_view name) const {
+BlockMap::iterator NameIndex::Find(std::string_view name, std::size_t hash) const {
   if (!built_) return blocks_.find(name);
   if (slots_.empty()) return empty_;
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t slot = Home(name);; slot = (slot + 1) & mask) {
+  for (std::size_t slot = Home(hash);; slot = (slot + 1) & mask) {
     const BlockMap::iterator it = slots_[slot];
     if (it == empty_ || it->first == name) return it;
   }
 }
 
-void NameIndex::PrefetchSlot(std::string_view name) const {
-  if (built_ && !slots_.empty()) __builtin_prefetch(&slots_[Home(name)]);
+void NameIndex::PrefetchSlot(std::size_t hash) const {
+  if (built_ && !slots_.empty()) __builtin_prefetch(&slots_[Home(hash)]);
 }
 
-void NameIndex::PrefetchEntry(std::string_view name) const {
+void NameIndex::PrefetchEntry(std::size_t hash) const {
   if (!built_ || slots_.empty()) return;
-  const BlockMap::iterator it = slots_[Home(name)];
+  const BlockMap::iterator it = slots_[Home(hash)];
   if (it == empty_) return;
   // The name and the fields an update rewrites: the pair spans up to three lines.
   const char* entry = reinterpret_cast<const char*>(&*it);
@@ -78,14 +76,14 @@ void NameIndex::Insert(BlockMap::iterator it) {
 void NameIndex::Erase(BlockMap::iterator it) {
   if (!built_) return;
   const std::size_t mask = slots_.size() - 1;
-  std::size_t hole = Home(it->first);
+  std::size_t hole = Home(Hash(it->first));
   while (slots_[hole] != it) hole = (hole + 1) & mask;
   --size_;
   // Backward-shift deletion (linear probing): move later entries of the probe run
   // into the hole when the hole lies on their way from home, so no lookup ever stops
   // at an empty slot short of its entry.
   for (std::size_t next = (hole + 1) & mask; slots_[next] != empty_; next = (next + 1) & mask) {
-    const std::size_t home = Home(slots_[next]->first);
+    const std::size_t home = Home(Hash(slots_[next]->first));
     const bool hole_on_the_way = ((next - home) & mask) >= ((next - hole) & mask);
     if (hole_on_the_way) {
       slots_[hole] = slots_[next];

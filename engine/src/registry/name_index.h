@@ -34,13 +34,17 @@ class NameIndex {
   // lookups walk the tree from then on, until a rebuild succeeds.
   void Rebuild();
   // The entry named `name`, or the map's end().
-  BlockMap::iterator Find(std::string_view name) const;
-  // Hints for a batch of lookups (nothing changes): a lookup is two dependent cache
-  // misses, the slot and then the entry it points at. Prefetching every name's slot,
-  // later every name's entry, and only then looking them up overlaps the misses of a
-  // whole batch instead of paying them one after another.
-  void PrefetchSlot(std::string_view name) const;
-  void PrefetchEntry(std::string_view name) const;
+  BlockMap::iterator Find(std::string_view name) const { return Find(name, Hash(name)); }
+  // The same, with `hash` == Hash(name): a caller that looks a name up more than once
+  // (prefetches, then the lookup) hashes it once.
+  BlockMap::iterator Find(std::string_view name, std::size_t hash) const;
+  static std::size_t Hash(std::string_view name);
+  // Hints for a batch of lookups (nothing changes), by the names' hashes: a lookup is
+  // two dependent cache misses, the slot and then the entry it points at. Prefetching
+  // every name's slot, later every name's entry, and only then looking them up
+  // overlaps the misses of a whole batch instead of paying them one after another.
+  void PrefetchSlot(std::size_t hash) const;
+  void PrefetchEntry(std::size_t hash) const;
   // `it` has just been inserted into the map. Growing may throw std::bad_alloc, and
   // then the index is as it was (without `it`): the caller erases `it` again, so the
   // map and the index never disagree.
@@ -52,7 +56,7 @@ class NameIndex {
   std::uint64_t HeapBytes() const { return slots_.capacity() * sizeof(BlockMap::iterator); }
 
  private:
-  std::size_t Home(std::string_view name) const;
+  std::size_t Home(std::size_t hash) const { return hash & (slots_.size() - 1); }
   void Place(BlockMap::iterator it);  // into the first free slot from its home
   void Resize(std::size_t slots);
 

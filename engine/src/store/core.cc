@@ -40,7 +40,7 @@ StoreCore::StoreCore(const StoreOptions& options, std::unique_ptr<File> file)
       writer_buffers_(options),
       staging_(options),
       cache_(options.metadata_cache_capacity),
-      current_(std::make_unique<Batch>()),
+      current_(std::make_unique<Batch>(options.batch_size)),
       ring_(RingCapacity(options)) {
   max_in_flight_ = std::max<std::uint64_t>(1, options.queue_capacity / options.batch_size);
   finished_.reserve(RingCapacity(options));
@@ -129,7 +129,7 @@ Result<std::unique_ptr<StoreCore>> StoreCore::Open(const std::string& path, cons
 
 Status StoreCore::Close() {
   {
-    ExclusiveGate gate(gate_);
+    ExclusiveGate pending(pending_gate_);
     if (closed_) return Status::Ok();
     txn_.reset();  // an open transaction is rolled back
   }
@@ -143,10 +143,11 @@ Status StoreCore::Close() {
     Completion stop;
     (void)Submit(WorkKind::kStop, &stop, /*hand_off_current=*/false);
     writer_.join();
-    ExclusiveGate gate(gate_);
+    ExclusiveGate pending(pending_gate_);
     ReclaimBatchesLocked(UINT64_MAX);
   }
   ExclusiveGate gate(gate_);
+  ExclusiveGate pending(pending_gate_);
   closed_ = true;
   file_.reset();
   return status;

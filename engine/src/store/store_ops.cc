@@ -1,8 +1,10 @@
 // The foreground half of StoreCore: the calls a client thread makes. They read under
-// the shared gate and queue changes under the exclusive gate; everything that writes
-// the file is handed to the background writer (writer.cc).
+// both gates shared and queue changes under the pending gate exclusive (store_core.h,
+// "Threads and locks"); everything that writes the file is handed to the background
+// writer (writer.cc).
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "checksum/sha256.h"
 #include "store/store_core.h"
@@ -70,35 +72,39 @@ void StoreCore::ReclaimBatchesLocked(std::uint64_t seq) {
       node.mapped() = PendingOp{};  // the staged payload goes back now
       spare_entries_.push_back(std::move(node));
     }
-    batch.ops.clear();
+    batch.Clear();
     if (recycle && spare_batches_.size() < spare_batches_.capacity()) spare_batches_.push_back(std::move(entry.second));
     return true;
   });
 }
 
 std::unique_ptr<Batch> StoreCore::NewBatchLocked() {
-  if (spare_batches_.empty()) return std::make_unique<Batch>();
+  if (spare_batches_.empty()) return std::make_unique<Batch>(options_.batch_size);
   std::unique_ptr<Batch> batch = std::move(spare_batches_.back());
   spare_batches_.pop_back();
   return batch;
 }
 
-void StoreCore::PutLocked(Batch& batch, std::string_view name, PendingOp op) {
-  // One walk of the batch: where the name is or would go, then an insert at that hint.
-  auto it = batch.ops.lower_bound(name);
-  if (it != batch.ops.end() && it->first == name) {
-    it->second = std::move(op);
+void StoreCore::PutLocked(Batch& batch, Batch::Ops::iterator at, std::string_view name, PendingOp op) {
+  if (at != batch.ops.end() && at->first == name) {
+    at->second = std::move(op);
     return;
   }
+  // Room in the order first, so that a failed allocation changes nothing (only a
+  // transaction's batch outgrows the capacity it was made with).
+  if (batch.order.size() == batch.order.capacity()) {
+    batch.order.reserve(std::max<std::size_t>(16, 2 * batch.order.capacity()));
+  }
+  batch.NoteName(op.name_hash);
   if (spare_entries_.empty()) {
-    batch.ops.emplace_hint(it, std::string(name), std::move(op));
+    batch.order.push_back(&*batch.ops.emplace_hint(at, std::string(name), std::move(op)));
     return;
   }
   Batch::Ops::node_type node = std::move(spare_entries_.back());
   spare_entries_.pop_back();
   node.key().assign(name);  // reuses the string's capacity
   node.mapped() = std::move(op);
-  batch.ops.insert(it, std::move(node));
+  batch.order.push_back(&*batch.ops.insert(at, std::move(node)));
 }
 
 // Queues one change. When the change fills the current batch, the batch goes to the
@@ -109,22 +115,32 @@ void StoreCore::PutLocked(Batch& batch, std::string_view name, PendingOp op) {
 Status StoreCore::Enqueue(std::string_view name, PendingOp op) {
   for (;;) {
     {
-      ExclusiveGate gate(gate_);
+      // A remove must know whether the block exists, so it also looks at the applied
+      // blocks: gate_ shared, taken first (the lock order). A write needs only the
+      // queued state.
+      std::optional<SharedGate> applied;
+      if (op.remove) applied.emplace(gate_);
+      ExclusiveGate queued(pending_gate_);
       MEMH_RETURN_IF_ERROR(CheckWritableLocked());
       if (op.remove) {
-        const PendingOp* pending = FindPendingLocked(name);
-        BlockLocation unused;
-        bool exists = pending != nullptr ? !pending->remove : FindAppliedLocked(name, &unused);
+        // The index, not the metadata cache: the block is about to go, so caching its
+        // location would only evict one that stays (and cost the cache's lock twice).
+        const PendingOp* pending = FindPendingLocked(name, op.name_hash);
+        bool exists = pending != nullptr ? !pending->remove : names_.Find(name, op.name_hash) != blocks_.end();
         if (!exists) return Status::NotFound(BlockWhere(path_, name));
       }
       if (txn_ != nullptr) {
-        PutLocked(*txn_, name, std::move(op));
+        PutLocked(*txn_, txn_->ops.lower_bound(name), name, std::move(op));
         return Status::Ok();
       }
-      bool fills = current_->ops.size() + (current_->ops.contains(name) ? 0 : 1) >= options_.batch_size;
+      // One walk of the batch: where the name is or would go (names share long
+      // prefixes, so each step of the walk is a string compare).
+      const Batch::Ops::iterator at = current_->ops.lower_bound(name);
+      const bool present = at != current_->ops.end() && at->first == name;
+      bool fills = current_->ops.size() + (present ? 0 : 1) >= options_.batch_size;
       if (!fills || RoomForHandOffLocked()) {
         std::unique_ptr<Batch> fresh = fills ? NewBatchLocked() : nullptr;
-        PutLocked(*current_, name, std::move(op));
+        PutLocked(*current_, at, name, std::move(op));
         if (fills) HandOffLocked(std::move(fresh));
         return Status::Ok();
       }
@@ -141,6 +157,7 @@ Status StoreCore::Write(std::string_view name, std::span<const std::uint8_t> pay
                                                                  " bytes is over the 4 GiB limit");
   }
   PendingOp op;
+  op.name_hash = NameIndex::Hash(name);  // here, not on the writer: see Batch::order
   op.length = payload.size();
   op.sha256 = buffers_.Checksum(payload);
   op.payload = staging_.Stage(payload);
@@ -151,14 +168,15 @@ Status StoreCore::Write(std::string_view name, std::span<const std::uint8_t> pay
 Status StoreCore::Remove(std::string_view name) {
   MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
   PendingOp op;
+  op.name_hash = NameIndex::Hash(name);
   op.remove = true;
   op.modified_ms = clock_->NowMillis();
   return Enqueue(name, std::move(op));
 }
 
-const PendingOp* StoreCore::FindPendingLocked(std::string_view name) const {
+const PendingOp* StoreCore::FindPendingLocked(std::string_view name, std::size_t hash) const {
   auto find = [&](const Batch* batch) -> const PendingOp* {
-    if (batch == nullptr) return nullptr;
+    if (batch == nullptr || !batch->MayHold(hash)) return nullptr;
     auto it = batch->ops.find(name);
     return it == batch->ops.end() ? nullptr : &it->second;
   };
@@ -204,9 +222,12 @@ Result<std::vector<std::uint8_t>> StoreCore::Read(std::string_view name) {
   MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
   SharedGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
-  if (const PendingOp* op = FindPendingLocked(name)) {
-    if (op->remove) return Status::NotFound(BlockWhere(path_, name));
-    return std::vector<std::uint8_t>(op->payload.data(), op->payload.data() + op->length);
+  {
+    SharedGate pending(pending_gate_);
+    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) {
+      if (op->remove) return Status::NotFound(BlockWhere(path_, name));
+      return std::vector<std::uint8_t>(op->payload.data(), op->payload.data() + op->length);
+    }
   }
   BlockLocation location;
   if (!FindAppliedLocked(name, &location)) return Status::NotFound(BlockWhere(path_, name));
@@ -223,11 +244,14 @@ Result<std::uint64_t> StoreCore::ReadInto(std::string_view name, std::span<std::
                                                                  " bytes is smaller than the block's " +
                                                                  std::to_string(length));
   };
-  if (const PendingOp* op = FindPendingLocked(name)) {
-    if (op->remove) return Status::NotFound(BlockWhere(path_, name));
-    if (out.size() < op->length) return too_small(op->length);
-    if (op->length > 0) std::memcpy(out.data(), op->payload.data(), op->length);
-    return op->length;
+  {
+    SharedGate pending(pending_gate_);
+    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) {
+      if (op->remove) return Status::NotFound(BlockWhere(path_, name));
+      if (out.size() < op->length) return too_small(op->length);
+      if (op->length > 0) std::memcpy(out.data(), op->payload.data(), op->length);
+      return op->length;
+    }
   }
   BlockLocation location;
   if (!FindAppliedLocked(name, &location)) return Status::NotFound(BlockWhere(path_, name));
@@ -241,7 +265,10 @@ Result<bool> StoreCore::Exists(std::string_view name) {
   MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
   SharedGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
-  if (const PendingOp* op = FindPendingLocked(name)) return !op->remove;
+  {
+    SharedGate pending(pending_gate_);
+    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) return !op->remove;
+  }
   return names_.Find(name) != blocks_.end();
 }
 
@@ -251,13 +278,16 @@ Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   BlockMetadata meta;
   meta.name.assign(name);
-  if (const PendingOp* op = FindPendingLocked(name)) {
-    if (op->remove) return Status::NotFound(BlockWhere(path_, name));
-    meta.length = op->length;
-    meta.sha256 = op->sha256;
-    meta.modified_ms = op->modified_ms;
-    meta.pending = true;
-    return meta;
+  {
+    SharedGate pending(pending_gate_);
+    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) {
+      if (op->remove) return Status::NotFound(BlockWhere(path_, name));
+      meta.length = op->length;
+      meta.sha256 = op->sha256;
+      meta.modified_ms = op->modified_ms;
+      meta.pending = true;
+      return meta;
+    }
   }
   auto it = names_.Find(name);
   if (it == blocks_.end()) return Status::NotFound(BlockWhere(path_, name));
@@ -271,6 +301,7 @@ Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
 
 // Every name starting with `prefix` that an applied block or a queued change mentions,
 // mapped to whether it exists once the queued changes (oldest first) are applied.
+// REQUIRES both gates, shared.
 std::map<std::string_view, bool> StoreCore::VisibleNamesLocked(std::string_view prefix) const {
   std::map<std::string_view, bool> visible;
   auto in_prefix = [&](std::string_view name) { return name.substr(0, prefix.size()) == prefix; };
@@ -294,6 +325,7 @@ std::map<std::string_view, bool> StoreCore::VisibleNamesLocked(std::string_view 
 
 Result<std::vector<std::string>> StoreCore::List(std::string_view prefix) {
   SharedGate gate(gate_);
+  SharedGate pending(pending_gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   std::vector<std::string> names;
   for (const auto& [name, exists] : VisibleNamesLocked(prefix)) {
@@ -303,7 +335,7 @@ Result<std::vector<std::string>> StoreCore::List(std::string_view prefix) {
 }
 
 Status StoreCore::Begin() {
-  ExclusiveGate gate(gate_);
+  ExclusiveGate pending(pending_gate_);
   MEMH_RETURN_IF_ERROR(CheckWritableLocked());
   if (txn_ != nullptr) return Status::FailedPrecondition(path_, "a transaction is already open");
   txn_ = NewBatchLocked();
@@ -311,7 +343,7 @@ Status StoreCore::Begin() {
 }
 
 Status StoreCore::Rollback() {
-  ExclusiveGate gate(gate_);
+  ExclusiveGate pending(pending_gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   if (txn_ == nullptr) return Status::FailedPrecondition(path_, "no transaction is open");
   txn_.reset();
@@ -322,7 +354,7 @@ Status StoreCore::Commit() {
   Completion completion;
   std::uint64_t barrier = 0;
   {
-    ExclusiveGate gate(gate_);
+    ExclusiveGate pending(pending_gate_);
     MEMH_RETURN_IF_ERROR(CheckWritableLocked());
     if (txn_ == nullptr) return Status::FailedPrecondition(path_, "no transaction is open");
     // Up to three items: the batch queued before Begin(), the transaction, the commit.
@@ -342,7 +374,7 @@ Status StoreCore::Commit() {
     barrier = PushLocked(std::move(commit));
   }
   WaitFor(&completion);
-  ExclusiveGate gate(gate_);
+  ExclusiveGate pending(pending_gate_);
   ReclaimBatchesLocked(barrier);
   return completion.status;
 }
@@ -353,7 +385,7 @@ Status StoreCore::Submit(WorkKind kind, Completion* completion, bool hand_off_cu
   std::uint64_t barrier = 0;
   for (;;) {
     {
-      ExclusiveGate gate(gate_);
+      ExclusiveGate pending(pending_gate_);
       MEMH_RETURN_IF_ERROR(CheckOpenLocked());
       bool hand_off = hand_off_current && !current_->ops.empty();
       if (!hand_off || RoomForHandOffLocked()) {
@@ -369,7 +401,7 @@ Status StoreCore::Submit(WorkKind kind, Completion* completion, bool hand_off_cu
     queue_cv_.wait(lock, [&] { return RoomForHandOffQueueLocked() && ring_.free_slots() >= 2; });
   }
   WaitFor(completion);
-  ExclusiveGate gate(gate_);
+  ExclusiveGate pending(pending_gate_);
   ReclaimBatchesLocked(barrier);
   return completion->status;
 }
@@ -381,7 +413,7 @@ void StoreCore::WaitFor(Completion* completion) {
 
 Status StoreCore::Flush() {
   {
-    ExclusiveGate gate(gate_);
+    SharedGate pending(pending_gate_);
     MEMH_RETURN_IF_ERROR(CheckWritableLocked());
     if (txn_ != nullptr) return Status::FailedPrecondition(path_, "a transaction is open: commit it instead");
   }
@@ -397,7 +429,7 @@ Status StoreCore::Drain() {
 
 Result<VacuumReport> StoreCore::Vacuum(VacuumMode mode) {
   {
-    ExclusiveGate gate(gate_);
+    SharedGate pending(pending_gate_);
     MEMH_RETURN_IF_ERROR(CheckWritableLocked());
     if (txn_ != nullptr) return Status::FailedPrecondition(path_, "a transaction is open");
   }
@@ -410,6 +442,7 @@ Result<VacuumReport> StoreCore::Vacuum(VacuumMode mode) {
 
 Result<StoreStats> StoreCore::Stats() {
   SharedGate gate(gate_);
+  SharedGate queued(pending_gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   StoreStats stats;
   stats.page_size = page_size_;

@@ -31,7 +31,9 @@ struct StoreOptions {
   // A commit writes only a registry delta (what changed since the last commit) until
   // the deltas since the last checkpoint would pass max(base registry / 4, this many
   // bytes, in whole pages); then it writes the whole registry and map (a checkpoint).
-  std::uint64_t delta_chain_min_bytes = 64 << 10;
+  // The floor decides for stores below ~10,000 blocks: a small store's file holds up
+  // to this much in deltas between checkpoints.
+  std::uint64_t delta_chain_min_bytes = 256 << 10;
   // Entries held by the metadata cache in front of the registry.
   std::uint32_t metadata_cache_capacity = 1000;
   // The file grows by at least this many pages (2560 x 4 KiB = 10 MiB), or by half
