@@ -210,7 +210,8 @@ class StoreCore {
   std::vector<ChangedName> changed_;
   // Writer thread only, reused by every batch: the batch's plan and the pieces of one
   // gathered write, so applying a batch allocates nothing in steady state.
-  std::vector<PlannedWrite> plan_;
+  std::vector<PlannedWrite> plan_;       // in the batch's order
+  std::vector<PlannedWrite> by_offset_;  // its blocks with data, by file offset
   std::vector<std::span<const std::uint8_t>> write_pieces_;
   // Set when blocks moved (vacuum) since the last commit: the next commit checkpoints.
   bool checkpoint_next_ = false;
