@@ -10,8 +10,8 @@
 // Thread-safety: every method may be called from any thread; one internal mutex.
 #pragma once
 
-#include <cstddef>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>

@@ -8,7 +8,7 @@
 //   spare lists): readers take it shared, clients exclusive to queue a change, the
 //   writer exclusive to retire a batch it applied. Queueing a write takes only the
 //   pending gate, so a client never waits for the writer to publish a batch or a
-//   commit (it did when one gate guarded both: ~40 µs of registry changes at a time).
+//   commit (it did when one gate guarded both: tens of microseconds at a time).
 // - One background writer thread does every write to the file: it applies batches
 //   (allocate under the exclusive gate, write under the writer-I/O section, publish
 //   under the exclusive gate), commits, and vacuums. Work reaches it through a fixed
@@ -18,8 +18,8 @@
 //   writer reads it without the pending gate.
 // - Readers see, in order: the open transaction, the current batch, batches in the
 //   ring from newest to oldest, then the applied blocks (read-your-writes). A reader
-//   holds gate_ shared throughout, so no batch is applied while it looks: a name it
-//   does not find queued is as new in the applied state as it will be.
+//   holds gate_ shared throughout, so no batch moves from the queue into the applied
+//   state between its two looks.
 // Lock order: gate_, then pending_gate_, then queue_mutex_. Nobody takes gate_ while
 // holding pending_gate_, and the writer never holds queue_mutex_ while taking a gate.
 #pragma once
@@ -177,7 +177,7 @@ class StoreCore {
   IoGate pending_gate_;  // see "Threads and locks" above
   MetadataCache cache_;
 
-  // Guarded by the exclusive gate (readers: shared gate).
+  // Guarded by gate_: the writer changes them exclusive, readers read them shared.
   HeaderSlot committed_;
   BlockMap blocks_;
   NameIndex names_{blocks_};  // finds an entry of blocks_ by name; sees every change to it
