@@ -97,7 +97,8 @@ class StoreCore {
   void WaitFor(Completion* completion);
   // `hash` is NameIndex::Hash(name). REQUIRES pending_gate_.
   const PendingOp* FindPendingLocked(std::string_view name, std::size_t hash) const;
-  bool FindAppliedLocked(std::string_view name, BlockLocation* location);
+  // `hash` is NameIndex::Hash(name).
+  bool FindAppliedLocked(std::string_view name, std::size_t hash, BlockLocation* location);
   std::map<std::string_view, bool> VisibleNamesLocked(std::string_view prefix) const;
   // Reads and checks an applied block into a scratch buffer.
   Result<Buffer> ReadAppliedLocked(std::string_view name, const BlockLocation& location);
@@ -158,8 +159,9 @@ class StoreCore {
     Extent extent;
     BlockMap::iterator found;  // the name's registry entry before the batch, or blocks_.end()
   };
-  // Writes the planned blocks (sorted by extent), one gathered write per run of
-  // adjacent extents (writer.cc). The caller holds the writer's I/O gate.
+  // Writes the planned blocks (sorted by extent, each with pages: no removal), one
+  // gathered write per run of adjacent extents (writer.cc). The caller holds the
+  // writer's I/O gate.
   Status WritePlanned(std::span<const PlannedWrite> plan);
   double FragmentationLocked() const;
 

@@ -195,9 +195,9 @@ const PendingOp* StoreCore::FindPendingLocked(std::string_view name, std::size_t
   return nullptr;
 }
 
-bool StoreCore::FindAppliedLocked(std::string_view name, BlockLocation* location) {
+bool StoreCore::FindAppliedLocked(std::string_view name, std::size_t hash, BlockLocation* location) {
   if (cache_.Get(name, location)) return true;
-  auto it = names_.Find(name);
+  auto it = names_.Find(name, hash);
   if (it == blocks_.end()) return false;
   const BlockEntry& entry = it->second;
   *location = BlockLocation{entry.offset, entry.length, entry.sha256, entry.modified_ms};
@@ -220,23 +220,25 @@ Result<Buffer> StoreCore::ReadAppliedLocked(std::string_view name, const BlockLo
 
 Result<std::vector<std::uint8_t>> StoreCore::Read(std::string_view name) {
   MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  const std::size_t hash = NameIndex::Hash(name);  // for the queue's filters and the index
   SharedGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   {
     SharedGate pending(pending_gate_);
-    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) {
+    if (const PendingOp* op = FindPendingLocked(name, hash)) {
       if (op->remove) return Status::NotFound(BlockWhere(path_, name));
       return std::vector<std::uint8_t>(op->payload.data(), op->payload.data() + op->length);
     }
   }
   BlockLocation location;
-  if (!FindAppliedLocked(name, &location)) return Status::NotFound(BlockWhere(path_, name));
+  if (!FindAppliedLocked(name, hash, &location)) return Status::NotFound(BlockWhere(path_, name));
   MEMH_ASSIGN_OR_RETURN(Buffer scratch, ReadAppliedLocked(name, location));
   return std::vector<std::uint8_t>(scratch.data(), scratch.data() + location.length);
 }
 
 Result<std::uint64_t> StoreCore::ReadInto(std::string_view name, std::span<std::uint8_t> out) {
   MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  const std::size_t hash = NameIndex::Hash(name);
   SharedGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   auto too_small = [&](std::uint64_t length) {
@@ -246,7 +248,7 @@ Result<std::uint64_t> StoreCore::ReadInto(std::string_view name, std::span<std::
   };
   {
     SharedGate pending(pending_gate_);
-    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) {
+    if (const PendingOp* op = FindPendingLocked(name, hash)) {
       if (op->remove) return Status::NotFound(BlockWhere(path_, name));
       if (out.size() < op->length) return too_small(op->length);
       if (op->length > 0) std::memcpy(out.data(), op->payload.data(), op->length);
@@ -254,7 +256,7 @@ Result<std::uint64_t> StoreCore::ReadInto(std::string_view name, std::span<std::
     }
   }
   BlockLocation location;
-  if (!FindAppliedLocked(name, &location)) return Status::NotFound(BlockWhere(path_, name));
+  if (!FindAppliedLocked(name, hash, &location)) return Status::NotFound(BlockWhere(path_, name));
   if (out.size() < location.length) return too_small(location.length);
   MEMH_ASSIGN_OR_RETURN(Buffer scratch, ReadAppliedLocked(name, location));
   if (location.length > 0) std::memcpy(out.data(), scratch.data(), location.length);
@@ -263,24 +265,26 @@ Result<std::uint64_t> StoreCore::ReadInto(std::string_view name, std::span<std::
 
 Result<bool> StoreCore::Exists(std::string_view name) {
   MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  const std::size_t hash = NameIndex::Hash(name);
   SharedGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   {
     SharedGate pending(pending_gate_);
-    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) return !op->remove;
+    if (const PendingOp* op = FindPendingLocked(name, hash)) return !op->remove;
   }
-  return names_.Find(name) != blocks_.end();
+  return names_.Find(name, hash) != blocks_.end();
 }
 
 Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
   MEMH_RETURN_IF_ERROR(ValidateBlockName(name));
+  const std::size_t hash = NameIndex::Hash(name);
   SharedGate gate(gate_);
   MEMH_RETURN_IF_ERROR(CheckOpenLocked());
   BlockMetadata meta;
   meta.name.assign(name);
   {
     SharedGate pending(pending_gate_);
-    if (const PendingOp* op = FindPendingLocked(name, NameIndex::Hash(name))) {
+    if (const PendingOp* op = FindPendingLocked(name, hash)) {
       if (op->remove) return Status::NotFound(BlockWhere(path_, name));
       meta.length = op->length;
       meta.sha256 = op->sha256;
@@ -289,7 +293,7 @@ Result<BlockMetadata> StoreCore::Metadata(std::string_view name) {
       return meta;
     }
   }
-  auto it = names_.Find(name);
+  auto it = names_.Find(name, hash);
   if (it == blocks_.end()) return Status::NotFound(BlockWhere(path_, name));
   meta.length = it->second.length;
   meta.offset = it->second.offset;

@@ -246,14 +246,10 @@ constexpr std::uint8_t kZeroPage[kMaxPageSize] = {};
 Status StoreCore::WritePlanned(std::span<const PlannedWrite> plan) {
   std::size_t i = 0;
   while (i < plan.size()) {
-    if (plan[i].extent.count == 0) {  // a removal: nothing to write
-      ++i;
-      continue;
-    }
     const std::uint64_t offset = plan[i].extent.start * page_size_;
     std::uint64_t next_page = plan[i].extent.start;
     write_pieces_.clear();
-    for (; i < plan.size() && plan[i].extent.count > 0 && plan[i].extent.start == next_page; ++i) {
+    for (; i < plan.size() && plan[i].extent.start == next_page; ++i) {
       const PlannedWrite& planned = plan[i];
       write_pieces_.push_back(planned.op->payload.span());
       const std::uint64_t tail = planned.extent.count * page_size_ - planned.op->length;
