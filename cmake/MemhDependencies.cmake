@@ -7,6 +7,8 @@ find_package(nlohmann_json 3 CONFIG REQUIRED)
 find_package(tomlplusplus 3 CONFIG REQUIRED)
 find_package(benchmark CONFIG REQUIRED)
 pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+# The checksum of the store file's registry, deltas and map (engine/src/checksum).
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 # The SQLite target (harness/targets/sqlite_target.cc): Debian's libsqlite3-dev.
 find_package(SQLite3 REQUIRED)
 if(BUILD_TESTING)

@@ -9,7 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   binutils  # addr2line: names the meter's call sites (harness/runner/symbolize.h)
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libjemalloc-dev libsqlite3-dev libssl-dev
-  libtomlplusplus-dev nlohmann-json3-dev
+  libtomlplusplus-dev nlohmann-json3-dev libxxhash-dev
   python3-matplotlib chromium  # the report (scripts/report.py) and its render test
   heaptrack zstd  # scripts/heaptrack.sh and its cross-check test
   valgrind  # the meter-bypass tests (tests/cli: valgrind_refused, valgrind_nouserintercepts)

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "engine/test_util.h"
+#include "checksum/structure_checksum.h"
 #include "format/header_slot.h"
 
 #ifndef MEMH_TEST_DATA_DIR
@@ -62,7 +63,7 @@ TEST_F(StoreDeltaTest, ManySmallCommitsThenReopenAppliesTheChain) {
     }
     ASSERT_OK(store->Flush());
     const HeaderSlot slot = NewestSlot();
-    EXPECT_EQ(slot.version, 2u);
+    EXPECT_EQ(slot.version, kFormatVersion);
     EXPECT_EQ(slot.chain_length, static_cast<std::uint64_t>(i + 1)) << "commit " << i;  // 40 small deltas: within the floor
   }
   ExpectContents(*store, expected);
@@ -249,10 +250,61 @@ TEST_F(StoreDeltaTest, AFormatOneStoreOpensAndTakesWrites) {
   expected["b/1"] = Payload(10, 8);
   ASSERT_OK(store->Flush());
   const HeaderSlot slot = NewestSlot();
-  EXPECT_EQ(slot.version, 2u);
+  EXPECT_EQ(slot.version, kFormatVersion);
   EXPECT_EQ(slot.chain_length, 1u);  // a delta on the format-1 base
   ASSERT_OK(store->Close());
   store = OpenStore();
+  ExpectContents(*store, expected);
+  ASSERT_OK(store->Close());
+  report = Store::VerifyFile(PathOf("s.mhs"), options_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
+// tests/engine/data/v2_store.mhs was written by the format-2 engine (make_v2_store.cc.txt,
+// the same steps as the format-1 fixture): its registry, delta and map carry SHA-256
+// checksums (structure version 1). A format-3 delta chains onto that delta and base;
+// a checkpoint (here: vacuum's final commit) rewrites them all as version 2 (XXH3).
+TEST_F(StoreDeltaTest, AFormatTwoStoreOpensTakesDeltasAndCheckpoints) {
+  std::filesystem::copy_file(std::string(MEMH_TEST_DATA_DIR) + "/v2_store.mhs", PathOf("s.mhs"));
+  const HeaderSlot old = NewestSlot();
+  ASSERT_EQ(old.version, 2u);
+  ASSERT_GE(old.chain_length, 1u);  // its last commit was a delta: a SHA-256 one
+  options_.page_size = 0;  // the file's
+  Contents expected;
+  for (int i = 0; i < 12; ++i) {
+    if (i != 3) expected["b/" + std::to_string(i)] = V1Payload(i == 5 ? 55 : i);
+  }
+  auto report = Store::VerifyFile(PathOf("s.mhs"), options_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ExpectContents(*store, expected);
+  ASSERT_OK(store->Write("b/new", Payload(900, 3)));
+  expected["b/new"] = Payload(900, 3);
+  ASSERT_OK(store->Remove("b/2"));
+  expected.erase("b/2");
+  ASSERT_OK(store->Flush());
+  HeaderSlot slot = NewestSlot();
+  EXPECT_EQ(slot.version, kFormatVersion);
+  EXPECT_EQ(slot.chain_length, old.chain_length + 1);  // an XXH3 delta after SHA-256 ones
+  ASSERT_OK(store->Close());
+  report = Store::VerifyFile(PathOf("s.mhs"), options_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << (report->problems.empty() ? "" : report->problems[0]);
+  store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ExpectContents(*store, expected);
+  ASSERT_TRUE(store->Vacuum(VacuumMode::kFull).ok());
+  slot = NewestSlot();
+  EXPECT_EQ(slot.chain_length, 0u);  // a checkpoint: every structure rewritten
+  const std::vector<std::uint8_t> bytes = ReadFileBytes(PathOf("s.mhs"));
+  EXPECT_EQ(bytes.at(slot.registry_offset + 8), kStructureVersion);  // the version field (little-endian)
+  EXPECT_EQ(bytes.at(slot.map_offset + 8), kStructureVersion);
+  ASSERT_OK(store->Close());
+  store = OpenStore();
+  ASSERT_NE(store, nullptr);
   ExpectContents(*store, expected);
   ASSERT_OK(store->Close());
   report = Store::VerifyFile(PathOf("s.mhs"), options_);

@@ -13,9 +13,12 @@
 
 namespace memh::engine {
 
-// Every slot is written as version 2; a version-1 slot (no delta fields) still reads,
-// as a generation with no registry deltas.
-inline constexpr std::uint32_t kFormatVersion = 2;
+// Every slot is written as version 3; version-2 and version-1 slots still read (a
+// version-1 slot has no delta fields: a generation with no registry deltas). Version 3
+// has version 2's layout and says that the structures this engine writes carry XXH3
+// checksums (checksum/structure_checksum.h); a format-3 slot may still name structures
+// of version 1 written before the upgrade, until a checkpoint rewrites them.
+inline constexpr std::uint32_t kFormatVersion = 3;
 inline constexpr std::uint32_t kOldestFormatVersion = 1;
 inline constexpr std::size_t kHeaderSlotBytes = 512;
 inline constexpr std::size_t kHeaderAreaBytes = 2 * kHeaderSlotBytes;
@@ -35,7 +38,7 @@ struct HeaderSlot {
   std::uint64_t last_vacuum_ms = 0;
   std::uint64_t feature_flags = 0;
   std::uint64_t commit_ms = 0;
-  // Version 2: the newest registry delta since the last checkpoint and how many
+  // Since version 2: the newest registry delta since the last checkpoint and how many
   // deltas the chain holds (0, 0, 0 at a checkpoint and in every version-1 slot).
   std::uint64_t delta_offset = 0;
   std::uint64_t delta_length = 0;

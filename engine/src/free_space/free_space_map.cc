@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "checksum/sha256.h"
+#include "checksum/structure_checksum.h"
 #include "util/check.h"
 #include "util/coding.h"
 
@@ -12,15 +12,15 @@ namespace memh::engine {
 namespace {
 
 constexpr std::uint8_t kMagic[8] = {'M', 'H', 'F', 'S', 'M', 'A', 'P', 0};
-constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kHeaderBytes = 64;
 constexpr std::size_t kChecksumOffset = 24;
 constexpr std::size_t kAfterChecksum = 56;
 
 std::uint64_t BitmapBytes(std::uint64_t total) { return (total + 7) / 8; }
 
-Digest MapChecksum(std::span<const std::uint8_t> bytes) {
-  return Sha256Parts({bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
+Digest MapChecksum(std::uint32_t version, std::span<const std::uint8_t> bytes) {
+  return StructureDigest(ChecksumOfVersion(version),
+                         {bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
 }
 
 }  // namespace
@@ -195,7 +195,7 @@ void FreeSpaceMap::EncodeTo(std::span<std::uint8_t> out) const {
   std::fill(out.begin(), out.end(), 0);
   std::uint8_t* p = out.data();
   std::memcpy(p, kMagic, 8);
-  PutU32(p + 8, kVersion);
+  PutU32(p + 8, kStructureVersion);
   PutU64(p + 16, total_);
   PutU64(p + 56, runs_.size());
   std::uint8_t* bitmap = p + kHeaderBytes;
@@ -208,7 +208,7 @@ void FreeSpaceMap::EncodeTo(std::span<std::uint8_t> out) const {
     PutU64(run + 8, length);
     run += 16;
   }
-  Digest digest = MapChecksum(out);
+  Digest digest = MapChecksum(kStructureVersion, out);
   std::copy(digest.begin(), digest.end(), p + kChecksumOffset);
 }
 
@@ -219,8 +219,9 @@ Result<FreeSpaceMap> FreeSpaceMap::Decode(std::span<const std::uint8_t> bytes, s
   }
   const std::uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 8) != 0) return Status::Corruption(where, "bad magic");
-  if (GetU32(p + 8) != kVersion) {
-    return Status::Corruption(where, "unsupported version " + std::to_string(GetU32(p + 8)));
+  const std::uint32_t version = GetU32(p + 8);
+  if (version < kOldestStructureVersion || version > kStructureVersion) {
+    return Status::Corruption(where, "unsupported version " + std::to_string(version));
   }
   const std::uint64_t total = GetU64(p + 16);
   const std::uint64_t runs = GetU64(p + 56);
@@ -229,7 +230,7 @@ Result<FreeSpaceMap> FreeSpaceMap::Decode(std::span<const std::uint8_t> bytes, s
     return Status::Corruption(where, "length " + std::to_string(bytes.size()) + " does not fit " +
                                          std::to_string(total) + " pages and " + std::to_string(runs) + " runs");
   }
-  Digest digest = MapChecksum(bytes);
+  Digest digest = MapChecksum(version, bytes);
   if (!std::equal(digest.begin(), digest.end(), p + kChecksumOffset)) {
     return Status::Corruption(where, "checksum mismatch");
   }

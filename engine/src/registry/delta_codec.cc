@@ -12,11 +12,11 @@ namespace {
 static_assert(kDeltaEntryBytes == kRegistryEntryBytes, "a delta's entries are the registry's");
 
 constexpr std::uint8_t kMagic[8] = {'M', 'H', 'D', 'E', 'L', 'T', 'A', 0};
-constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kAfterChecksum = kDeltaChecksumOffset + 32;
 
-Digest DeltaChecksum(std::span<const std::uint8_t> bytes) {
-  return Sha256Parts({bytes.subspan(0, kDeltaChecksumOffset), bytes.subspan(kAfterChecksum)});
+Digest DeltaChecksum(std::uint32_t version, std::span<const std::uint8_t> bytes) {
+  return StructureDigest(ChecksumOfVersion(version),
+                         {bytes.subspan(0, kDeltaChecksumOffset), bytes.subspan(kAfterChecksum)});
 }
 
 // A NUL-padded name field: 1..31 bytes, then zeros. Empty view when invalid.
@@ -34,7 +34,7 @@ DeltaEncoder::DeltaEncoder(const DeltaHeader& header, std::span<std::uint8_t> ou
   std::uint8_t* p = out.data();
   std::fill(p, p + kDeltaHeaderBytes, 0);
   std::memcpy(p, kMagic, 8);
-  PutU32(p + 8, kVersion);
+  PutU32(p + 8, kStructureVersion);
   PutU32(p + 12, kDeltaEntryBytes);
   PutU64(p + 16, header.upserts);
   PutU64(p + 24, header.removals);
@@ -57,7 +57,7 @@ void DeltaEncoder::Remove(std::string_view name) {
 }
 
 void DeltaEncoder::Finish() {
-  const Digest digest = DeltaChecksum(out_.first(at_));
+  const Digest digest = DeltaChecksum(kStructureVersion, out_.first(at_));
   std::copy(digest.begin(), digest.end(), out_.data() + kDeltaChecksumOffset);
 }
 
@@ -67,8 +67,9 @@ Result<Delta> DecodeDelta(std::span<const std::uint8_t> bytes, std::string_view 
   }
   const std::uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 8) != 0) return Status::Corruption(where, "bad magic");
-  if (GetU32(p + 8) != kVersion) {
-    return Status::Corruption(where, "unsupported version " + std::to_string(GetU32(p + 8)));
+  const std::uint32_t version = GetU32(p + 8);
+  if (version < kOldestStructureVersion || version > kStructureVersion) {
+    return Status::Corruption(where, "unsupported version " + std::to_string(version));
   }
   if (GetU32(p + 12) != kDeltaEntryBytes) {
     return Status::Corruption(where, "entry size " + std::to_string(GetU32(p + 12)) + ", expected 96");
@@ -87,7 +88,7 @@ Result<Delta> DecodeDelta(std::span<const std::uint8_t> bytes, std::string_view 
     return Status::Corruption(where, std::to_string(h.upserts) + " entries and " + std::to_string(h.removals) +
                                          " removals do not match length " + std::to_string(bytes.size()));
   }
-  const Digest digest = DeltaChecksum(bytes);
+  const Digest digest = DeltaChecksum(version, bytes);
   if (!std::equal(digest.begin(), digest.end(), p + kDeltaChecksumOffset)) {
     return Status::Corruption(where, "checksum mismatch");
   }

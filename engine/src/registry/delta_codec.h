@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "checksum/sha256.h"
+#include "checksum/structure_checksum.h"
 #include "memh/engine/result.h"
 #include "registry/block_entry.h"
 

@@ -104,7 +104,7 @@ TEST(DeltaCodec, EachHeaderFieldCorruptedSaysWhich) {
     return DecodeDelta(bytes, "d").status().message();
   };
   EXPECT_EQ(message(0, 0x01), "d: bad magic");
-  EXPECT_EQ(message(8, 0x04), "d: unsupported version 5");
+  EXPECT_EQ(message(8, 0x04), "d: unsupported version 6");
   EXPECT_EQ(message(12, 0x01), "d: entry size 97, expected 96");
   EXPECT_EQ(message(16, 0x01), "d: 3 entries and 1 removals do not match length 320");
   EXPECT_EQ(message(24, 0x02), "d: 2 entries and 3 removals do not match length 320");

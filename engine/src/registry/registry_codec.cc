@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "checksum/sha256.h"
 #include "util/coding.h"
 
 namespace memh::engine {
@@ -12,10 +11,10 @@ namespace {
 constexpr std::uint8_t kMagic[8] = {'M', 'H', 'R', 'E', 'G', 'I', 'S', 0};
 constexpr std::size_t kChecksumOffset = kRegistryChecksumOffset;
 constexpr std::size_t kAfterChecksum = 56;
-constexpr std::uint32_t kVersion = 1;
 
-Digest RegistryChecksum(std::span<const std::uint8_t> bytes) {
-  return Sha256Parts({bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
+Digest RegistryChecksum(std::uint32_t version, std::span<const std::uint8_t> bytes) {
+  return StructureDigest(ChecksumOfVersion(version),
+                         {bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
 }
 
 }  // namespace
@@ -61,7 +60,7 @@ std::size_t RegistryEncoder::Next(std::span<std::uint8_t> out) {
     std::uint8_t* p = out.data();
     std::fill(p, p + kRegistryHeaderBytes, 0);
     std::memcpy(p, kMagic, 8);
-    PutU32(p + 8, kVersion);
+    PutU32(p + 8, kStructureVersion);
     PutU32(p + 12, kRegistryEntryBytes);
     PutU64(p + 16, blocks_.size());
     // The checksum covers the header around its own field: [0, 24) and [56, 64).
@@ -106,8 +105,9 @@ Result<BlockMap> DecodeRegistry(std::span<const std::uint8_t> bytes, std::string
   }
   const std::uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 8) != 0) return Status::Corruption(where, "bad magic");
-  if (GetU32(p + 8) != kVersion) {
-    return Status::Corruption(where, "unsupported version " + std::to_string(GetU32(p + 8)));
+  const std::uint32_t version = GetU32(p + 8);
+  if (version < kOldestStructureVersion || version > kStructureVersion) {
+    return Status::Corruption(where, "unsupported version " + std::to_string(version));
   }
   if (GetU32(p + 12) != kRegistryEntryBytes) {
     return Status::Corruption(where, "entry size " + std::to_string(GetU32(p + 12)) + ", expected 96");
@@ -118,7 +118,7 @@ Result<BlockMap> DecodeRegistry(std::span<const std::uint8_t> bytes, std::string
     return Status::Corruption(where, "entry count " + std::to_string(count) + " does not match length " +
                                          std::to_string(bytes.size()));
   }
-  Digest digest = RegistryChecksum(bytes);
+  Digest digest = RegistryChecksum(version, bytes);
   if (!std::equal(digest.begin(), digest.end(), p + kChecksumOffset)) {
     return Status::Corruption(where, "checksum mismatch");
   }

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "checksum/sha256.h"
+#include "checksum/structure_checksum.h"
 #include "memh/engine/result.h"
 #include "registry/block_entry.h"
 #include "util/node_pool.h"
@@ -62,7 +62,7 @@ class RegistryEncoder {
   const BlockMap& blocks_;
   BlockMap::const_iterator next_, end_;
   bool header_written_ = false;
-  Sha256Stream checksum_;
+  StructureHash checksum_{StructureChecksum::kXxh3};  // what kStructureVersion carries
 };
 // Parses and checks a registry extent: magic, version, entry size, count against the
 // length, checksum, names valid, sorted and unique. `where` prefixes every error.
