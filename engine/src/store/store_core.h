@@ -157,7 +157,10 @@ class StoreCore {
     const std::string* name;
     PendingOp* op;
     Extent extent;
-    BlockMap::iterator found;  // the name's registry entry before the batch, or blocks_.end()
+    BlockMap::iterator found;  // the name's registry entry before the batch, or blocks_.end(); after
+                               // publishing, the entry now (end() for a removal)
+    bool existed = false;      // whether `found` was an entry before the batch
+    Extent old_extent;         // the pages of the version it replaces (none when it had none)
   };
   // Writes the planned blocks (sorted by extent, each with pages: no removal), one
   // gathered write per run of adjacent extents (writer.cc). The caller holds the
@@ -249,6 +252,11 @@ class StoreCore {
   // whether a client's next staging buffer is new or reused would depend on the
   // writer's speed, and the same scenario would allocate differently run to run.
   std::vector<std::pair<std::uint64_t, std::unique_ptr<Batch>>> finished_;
+  // How many times batches left finished_ (changed under pending_gate_ exclusive). A
+  // remove looks up the applied state before the queued one, under one gate at a time
+  // (Enqueue); a batch applied in between is still queued or in finished_ unless this
+  // moved, and then the remove looks again.
+  std::atomic<std::uint64_t> reclaims_{0};
   // With a writes strategy that recycles queue entries, reclaimed batches and their
   // map nodes wait here for reuse (bounded by the reserved capacity), so a queued
   // write allocates nothing in steady state. Guarded by pending_gate_.

@@ -64,7 +64,7 @@ std::uint64_t StoreCore::PushLocked(WorkItem item) {
 void StoreCore::ReclaimBatchesLocked(std::uint64_t seq) {
   std::lock_guard lock(queue_mutex_);
   const bool recycle = WriteStaging::RecyclesQueueEntries();
-  std::erase_if(finished_, [&](auto& entry) {
+  const std::size_t erased = std::erase_if(finished_, [&](auto& entry) {
     if (entry.first > seq) return false;
     Batch& batch = *entry.second;
     while (recycle && !batch.ops.empty() && spare_entries_.size() < spare_entries_.capacity()) {
@@ -76,6 +76,7 @@ void StoreCore::ReclaimBatchesLocked(std::uint64_t seq) {
     if (recycle && spare_batches_.size() < spare_batches_.capacity()) spare_batches_.push_back(std::move(entry.second));
     return true;
   });
+  if (erased > 0) reclaims_.fetch_add(1, std::memory_order_release);
 }
 
 std::unique_ptr<Batch> StoreCore::NewBatchLocked() {
@@ -114,19 +115,29 @@ void StoreCore::PutLocked(Batch& batch, Batch::Ops::iterator at, std::string_vie
 // memory leaves the store as it was.
 Status StoreCore::Enqueue(std::string_view name, PendingOp op) {
   for (;;) {
+    // A remove must know whether the block exists: the applied blocks first, under
+    // gate_ shared for the lookup alone, so that the writer, which publishes under gate_
+    // exclusive, never waits for the rest of this call. The index, not the metadata
+    // cache: the block is about to go, so caching its location would only evict one
+    // that stays. A write needs only the queued state.
+    bool applied_exists = false;
+    std::uint64_t reclaims = 0;
+    if (op.remove) {
+      reclaims = reclaims_.load(std::memory_order_acquire);
+      SharedGate applied(gate_);
+      applied_exists = names_.Find(name, op.name_hash) != blocks_.end();
+    }
     {
-      // A remove must know whether the block exists, so it also looks at the applied
-      // blocks: gate_ shared, taken first (the lock order). A write needs only the
-      // queued state.
-      std::optional<SharedGate> applied;
-      if (op.remove) applied.emplace(gate_);
       ExclusiveGate queued(pending_gate_);
       MEMH_RETURN_IF_ERROR(CheckWritableLocked());
       if (op.remove) {
-        // The index, not the metadata cache: the block is about to go, so caching its
-        // location would only evict one that stays (and cost the cache's lock twice).
+        // The queued state is newer where it names the block. Where it does not, the
+        // applied answer stands: a batch the writer applied since the lookup is still
+        // queued or in finished_ (and so found here) unless a client reclaimed it
+        // meanwhile; then look again.
+        if (reclaims_.load(std::memory_order_relaxed) != reclaims) continue;
         const PendingOp* pending = FindPendingLocked(name, op.name_hash);
-        bool exists = pending != nullptr ? !pending->remove : names_.Find(name, op.name_hash) != blocks_.end();
+        const bool exists = pending != nullptr ? !pending->remove : applied_exists;
         if (!exists) return Status::NotFound(BlockWhere(path_, name));
       }
       if (txn_ != nullptr) {

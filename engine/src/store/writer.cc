@@ -136,7 +136,7 @@ Status StoreCore::ApplyBatch(Batch& batch) {
     }
     auto& [name, op] = *order[i];
     names_.PrefetchSlot(op.name_hash);
-    plan.push_back(PlannedWrite{&name, &op, Extent{}, blocks_.end()});
+    plan.push_back(PlannedWrite{&name, &op, Extent{}, blocks_.end(), false, Extent{}});
   }
   Status status;
   {
@@ -174,62 +174,77 @@ Status StoreCore::ApplyBatch(Batch& batch) {
   // shared) do not wait through a batch's cache misses (at a million blocks, most of
   // what applying a change costs).
   for (const PlannedWrite& planned : plan) names_.PrefetchEntry(planned.op->name_hash);
-  for (PlannedWrite& planned : plan) planned.found = names_.Find(*planned.name, planned.op->name_hash);
-  {
+  for (PlannedWrite& planned : plan) {
+    planned.found = names_.Find(*planned.name, planned.op->name_hash);
+    planned.existed = planned.found != blocks_.end();
+    const BlockEntry* old = planned.existed ? &planned.found->second : nullptr;
+    planned.old_extent = old != nullptr && old->length > 0 ? ExtentOf(old->offset, old->length, page_size_) : Extent{};
+  }
+  if (!status.ok()) {
+    // The old state is intact (nothing points at the new extents); the queued changes
+    // are lost, so the store refuses more until it is reopened.
     ExclusiveGate gate(gate_);
-    if (!status.ok()) {
-      // The old state is intact (nothing points at the new extents); the queued
-      // changes are lost, so the store refuses more until it is reopened.
-      for (const PlannedWrite& planned : plan) {
-        if (planned.extent.count > 0) map_.Free(planned.extent);
-      }
-      Poison(status.WithPrefix("applying a batch of " + std::to_string(batch.ops.size()) + " writes"));
-    } else {
-      // A new name goes in just before the entry after the last new one when it sorts
-      // between them (checked with two compares, else a walk from the root): names
-      // that arrive in order, such as ascending ids or time-ordered keys, are placed
-      // without walking the tree, which at a million blocks is ~20 cache misses each.
-      auto last_inserted = blocks_.end();
-      for (const PlannedWrite& planned : plan) {
-        // One lookup per change, in the name index, made above. A batch names each
-        // block once, so no change here moves another's entry.
-        auto it = planned.found;
-        const bool existed = it != blocks_.end();
-        if (existed && it->second.length > 0) {
-          pending_free_.push_back(ExtentOf(it->second.offset, it->second.length, page_size_));
-        }
-        cache_.Erase(*planned.name);
-        last_change_ms_ = std::max(last_change_ms_, planned.op->modified_ms);
-        if (planned.op->remove) {
-          if (existed) {
-            names_.Erase(it);
-            blocks_.erase(it);
-          }
-          NoteChangeLocked(*planned.name, existed, nullptr);
-          continue;
-        }
-        if (!existed) {
-          it = blocks_.emplace_hint(last_inserted == blocks_.end() ? blocks_.end() : std::next(last_inserted),
-                                    *planned.name, BlockEntry{});
-          last_inserted = it;
-          try {
-            names_.Insert(it);
-          } catch (const std::bad_alloc&) {
-            blocks_.erase(it);  // the map and the index agree, and the writer poisons the store
-            throw;
-          }
-        }
-        BlockEntry& entry = it->second;
-        entry.name = *planned.name;
-        entry.offset = planned.extent.start * page_size_;
-        entry.length = planned.op->length;
-        entry.sha256 = planned.op->sha256;
-        entry.modified_ms = planned.op->modified_ms;
-        NoteChangeLocked(*planned.name, existed, &*it);
-      }
-      dirty_changes_ += plan.size();
-      ++batches_applied_;
+    for (const PlannedWrite& planned : plan) {
+      if (planned.extent.count > 0) map_.Free(planned.extent);
     }
+    Poison(status.WithPrefix("applying a batch of " + std::to_string(batch.ops.size()) + " writes"));
+    return status;
+  }
+  {
+    // Only what readers see happens under the gate: the registry and its index. At a
+    // million blocks each change here is a few cache misses, and readers and removes
+    // wait it out (asleep, in this virtual machine); the writer's own bookkeeping is
+    // below, after the gate.
+    ExclusiveGate gate(gate_);
+    // A new name goes in just before the entry after the last new one when it sorts
+    // between them (checked with two compares, else a walk from the root): names that
+    // arrive in order, such as ascending ids or time-ordered keys, are placed without
+    // walking the tree, which at a million blocks is ~20 cache misses each.
+    auto last_inserted = blocks_.end();
+    for (PlannedWrite& planned : plan) {
+      // One lookup per change, in the name index, made above. A batch names each block
+      // once, so no change here moves another's entry.
+      auto it = planned.found;
+      if (planned.op->remove) {
+        if (planned.existed) {
+          names_.Erase(it);
+          blocks_.erase(it);
+        }
+        planned.found = blocks_.end();
+        continue;
+      }
+      if (!planned.existed) {
+        it = blocks_.emplace_hint(last_inserted == blocks_.end() ? blocks_.end() : std::next(last_inserted),
+                                  *planned.name, BlockEntry{});
+        last_inserted = it;
+        try {
+          names_.Insert(it);
+        } catch (const std::bad_alloc&) {
+          blocks_.erase(it);  // the map and the index agree, and the writer poisons the store
+          throw;
+        }
+      }
+      BlockEntry& entry = it->second;
+      entry.name = *planned.name;
+      entry.offset = planned.extent.start * page_size_;
+      entry.length = planned.op->length;
+      entry.sha256 = planned.op->sha256;
+      entry.modified_ms = planned.op->modified_ms;
+      planned.found = it;
+    }
+    dirty_changes_ += plan.size();
+    ++batches_applied_;  // Stats reads it under the gate
+  }
+  // The metadata cache forgets the batch's names after the registry changed and before
+  // the batch leaves the queue (FinishFront): a reader that cached an old location did
+  // so under the gate, before the change, and every reader after it finds the name
+  // still queued, which it checks first.
+  for (const PlannedWrite& planned : plan) {
+    if (planned.old_extent.count > 0) pending_free_.push_back(planned.old_extent);
+    cache_.Erase(*planned.name);
+    last_change_ms_ = std::max(last_change_ms_, planned.op->modified_ms);
+    const bool kept = planned.found != blocks_.end();
+    NoteChangeLocked(*planned.name, planned.existed, kept ? &*planned.found : nullptr);
   }
   return status;
 }
