@@ -12,10 +12,15 @@
 // - One background writer thread does every write to the file: it applies batches
 //   (allocate under the exclusive gate, write under the writer-I/O section, publish
 //   under the exclusive gate), commits, and vacuums. Work reaches it through a fixed
-//   ring (queue_mutex_ + queue_cv_). Only the writer thread mutates blocks_, map_,
-//   committed_ and the free lists, always under the exclusive gate, so it may read
-//   them without the gate. A batch handed to the writer no longer changes, so the
-//   writer reads it without the pending gate.
+//   ring (queue_mutex_ + queue_cv_). Only the writer thread mutates blocks_, names_,
+//   map_ and committed_, always under the exclusive gate, so it may read them without
+//   the gate; the extents waiting to be freed (pending_free_, retired_) and the change
+//   notes are the writer's alone. A batch handed to the writer no longer changes, so
+//   the writer reads it without the pending gate.
+// - A remove must know whether its block exists: it looks the name up in names_
+//   under gate_ shared, releases it, then looks through the queue under pending_gate_
+//   (reclaims_ tells it when a batch left the queue in between), so the writer never
+//   waits for the rest of a remove's queueing.
 // - Readers see, in order: the open transaction, the current batch, batches in the
 //   ring from newest to oldest, then the applied blocks (read-your-writes). A reader
 //   holds gate_ shared throughout, so no batch moves from the queue into the applied
