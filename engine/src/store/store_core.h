@@ -170,7 +170,7 @@ class StoreCore {
   // Writes the planned blocks (sorted by extent, each with pages: no removal), one
   // gathered write per run of adjacent extents (writer.cc). The caller holds the
   // writer's I/O gate.
-  Status WritePlanned(std::span<const PlannedWrite> plan);
+  Status WritePlanned(std::span<const PlannedWrite* const> plan);
   double FragmentationLocked() const;
 
   StoreOptions options_;
@@ -221,7 +221,7 @@ class StoreCore {
   // Writer thread only, reused by every batch: the batch's plan and the pieces of one
   // gathered write, so applying a batch allocates nothing in steady state.
   std::vector<PlannedWrite> plan_;       // in the batch's order
-  std::vector<PlannedWrite> by_offset_;  // its blocks with data, by file offset
+  std::vector<const PlannedWrite*> by_offset_;  // its blocks with data (in plan_), by file offset
   std::vector<std::span<const std::uint8_t>> write_pieces_;
   // Set when blocks moved (vacuum) since the last commit: the next commit checkpoints.
   bool checkpoint_next_ = false;

@@ -157,14 +157,14 @@ Status StoreCore::ApplyBatch(Batch& batch) {
   // The blocks with data, sorted by file offset, so the writes sweep the file once (as
   // the original did); extents never overlap, so the order is total. The plan itself
   // stays in the batch's order for publishing, below.
-  std::vector<PlannedWrite>& by_offset = by_offset_;
+  std::vector<const PlannedWrite*>& by_offset = by_offset_;
   by_offset.clear();
   by_offset.reserve(plan.size());
   for (const PlannedWrite& planned : plan) {
-    if (planned.extent.count > 0) by_offset.push_back(planned);
+    if (planned.extent.count > 0) by_offset.push_back(&planned);
   }
   std::sort(by_offset.begin(), by_offset.end(),
-            [](const PlannedWrite& a, const PlannedWrite& b) { return a.extent.start < b.extent.start; });
+            [](const PlannedWrite* a, const PlannedWrite* b) { return a->extent.start < b->extent.start; });
   if (status.ok()) {
     WriterIoGate io(gate_);
     status = WritePlanned(by_offset);
@@ -258,14 +258,14 @@ constexpr std::uint8_t kZeroPage[kMaxPageSize] = {};
 
 }  // namespace
 
-Status StoreCore::WritePlanned(std::span<const PlannedWrite> plan) {
+Status StoreCore::WritePlanned(std::span<const PlannedWrite* const> plan) {
   std::size_t i = 0;
   while (i < plan.size()) {
-    const std::uint64_t offset = plan[i].extent.start * page_size_;
-    std::uint64_t next_page = plan[i].extent.start;
+    const std::uint64_t offset = plan[i]->extent.start * page_size_;
+    std::uint64_t next_page = plan[i]->extent.start;
     write_pieces_.clear();
-    for (; i < plan.size() && plan[i].extent.start == next_page; ++i) {
-      const PlannedWrite& planned = plan[i];
+    for (; i < plan.size() && plan[i]->extent.start == next_page; ++i) {
+      const PlannedWrite& planned = *plan[i];
       write_pieces_.push_back(planned.op->payload.span());
       const std::uint64_t tail = planned.extent.count * page_size_ - planned.op->length;
       if (tail > 0) write_pieces_.push_back(std::span<const std::uint8_t>(kZeroPage, tail));
