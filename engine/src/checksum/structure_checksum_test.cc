@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -45,7 +46,9 @@ TEST(StructureChecksum, PiecesHashAsTheirConcatenation) {
     const Digest whole = StructureDigest(kind, {all});
     EXPECT_EQ(StructureDigest(kind, {all.first(24), all.subspan(24, 1000), all.subspan(1024)}), whole);
     StructureHash hash(kind);
-    for (std::size_t at = 0; at < bytes.size(); at += 4093) hash.Update(all.subspan(at, std::min<std::size_t>(4093, bytes.size() - at)));
+    for (std::size_t at = 0; at < bytes.size(); at += 4093) {
+      hash.Update(all.subspan(at, std::min<std::size_t>(4093, bytes.size() - at)));
+    }
     EXPECT_EQ(hash.Finish(), whole);
     bytes[5000] ^= 1;
     EXPECT_NE(StructureDigest(kind, {all}), whole);

@@ -200,37 +200,44 @@ Status StoreCore::ApplyBatch(Batch& batch) {
     // between them (checked with two compares, else a walk from the root): names that
     // arrive in order, such as ascending ids or time-ordered keys, are placed without
     // walking the tree, which at a million blocks is ~20 cache misses each.
-    auto last_inserted = blocks_.end();
-    for (PlannedWrite& planned : plan) {
-      // One lookup per change, in the name index, made above. A batch names each block
-      // once, so no change here moves another's entry.
-      auto it = planned.found;
-      if (planned.op->remove) {
-        if (planned.existed) {
-          names_.Erase(it);
-          blocks_.erase(it);
+    try {
+      auto last_inserted = blocks_.end();
+      for (PlannedWrite& planned : plan) {
+        // One lookup per change, in the name index, made above. A batch names each block
+        // once, so no change here moves another's entry.
+        auto it = planned.found;
+        if (planned.op->remove) {
+          if (planned.existed) {
+            names_.Erase(it);
+            blocks_.erase(it);
+          }
+          planned.found = blocks_.end();
+          continue;
         }
-        planned.found = blocks_.end();
-        continue;
-      }
-      if (!planned.existed) {
-        it = blocks_.emplace_hint(last_inserted == blocks_.end() ? blocks_.end() : std::next(last_inserted),
-                                  *planned.name, BlockEntry{});
-        last_inserted = it;
-        try {
-          names_.Insert(it);
-        } catch (const std::bad_alloc&) {
-          blocks_.erase(it);  // the map and the index agree, and the writer poisons the store
-          throw;
+        if (!planned.existed) {
+          it = blocks_.emplace_hint(last_inserted == blocks_.end() ? blocks_.end() : std::next(last_inserted),
+                                    *planned.name, BlockEntry{});
+          last_inserted = it;
+          try {
+            names_.Insert(it);
+          } catch (const std::bad_alloc&) {
+            blocks_.erase(it);  // the map and the index agree, and the writer poisons the store
+            throw;
+          }
         }
+        BlockEntry& entry = it->second;
+        entry.name = *planned.name;
+        entry.offset = planned.extent.start * page_size_;
+        entry.length = planned.op->length;
+        entry.sha256 = planned.op->sha256;
+        entry.modified_ms = planned.op->modified_ms;
+        planned.found = it;
       }
-      BlockEntry& entry = it->second;
-      entry.name = *planned.name;
-      entry.offset = planned.extent.start * page_size_;
-      entry.length = planned.op->length;
-      entry.sha256 = planned.op->sha256;
-      entry.modified_ms = planned.op->modified_ms;
-      planned.found = it;
+    } catch (const std::bad_alloc&) {
+      // The writer poisons the store (WriterLoop); the names published so far must
+      // not be served from the metadata cache's old locations meanwhile.
+      for (const PlannedWrite& planned : plan) cache_.Erase(*planned.name);
+      throw;
     }
     dirty_changes_ += plan.size();
     ++batches_applied_;  // Stats reads it under the gate
