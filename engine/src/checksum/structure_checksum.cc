@@ -1,11 +1,10 @@
 #include "checksum/structure_checksum.h"
 
 #include <algorithm>
+#include <string>
 
 #define XXH_STATIC_LINKING_ONLY  // XXH3_state_t's layout, so that it can live inline
 #include <xxhash.h>
-
-#include "util/check.h"
 
 namespace memh::engine {
 namespace {
@@ -26,9 +25,11 @@ Digest Xxh3Digest(const XXH3_state_t* state) {
 
 }  // namespace
 
-StructureChecksum ChecksumOfVersion(std::uint32_t version) {
-  MEMH_CHECK(version >= kOldestStructureVersion && version <= kStructureVersion);
-  return version == 1 ? StructureChecksum::kSha256 : StructureChecksum::kXxh3;
+Result<StructureChecksum> ChecksumOfVersion(std::uint32_t version, std::string_view where) {
+  if (version < kOldestStructureVersion || version > kStructureVersion) {
+    return Status::Corruption(where, "unsupported version " + std::to_string(version));
+  }
+  return version == kStructureVersion ? kStructureChecksum : StructureChecksum::kSha256;
 }
 
 Digest StructureDigest(StructureChecksum kind, std::initializer_list<std::span<const std::uint8_t>> parts) {

@@ -11,8 +11,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <span>
+#include <string_view>
 
 #include "checksum/sha256.h"
+#include "memh/engine/result.h"
 #include "memh/engine/stats.h"
 
 namespace memh::engine {
@@ -23,9 +25,12 @@ inline constexpr std::uint32_t kOldestStructureVersion = 1;
 
 enum class StructureChecksum { kSha256, kXxh3 };
 
-// The checksum a structure of `version` carries. REQUIRES kOldestStructureVersion <=
-// version <= kStructureVersion.
-StructureChecksum ChecksumOfVersion(std::uint32_t version);
+// What a structure of kStructureVersion carries: what every codec writes.
+inline constexpr StructureChecksum kStructureChecksum = StructureChecksum::kXxh3;
+
+// The checksum a structure of `version` (its header's version field) carries; a
+// version outside kOldestStructureVersion..kStructureVersion is Corruption at `where`.
+Result<StructureChecksum> ChecksumOfVersion(std::uint32_t version, std::string_view where);
 
 // The checksum of the concatenation of `parts`: SHA-256's 32 bytes, or XXH3-128's 16
 // (canonical, big-endian) followed by 16 zero bytes.

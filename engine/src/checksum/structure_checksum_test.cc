@@ -25,8 +25,14 @@ std::span<const std::uint8_t> Bytes(std::string_view text) {
 }
 
 TEST(StructureChecksum, VersionOneIsSha256AndVersionTwoXxh3) {
-  EXPECT_EQ(ChecksumOfVersion(1), StructureChecksum::kSha256);
-  EXPECT_EQ(ChecksumOfVersion(kStructureVersion), StructureChecksum::kXxh3);
+  EXPECT_EQ(*ChecksumOfVersion(1, "f"), StructureChecksum::kSha256);
+  EXPECT_EQ(*ChecksumOfVersion(kStructureVersion, "f"), StructureChecksum::kXxh3);
+  for (std::uint32_t version : {0u, kStructureVersion + 1}) {
+    Result<StructureChecksum> kind = ChecksumOfVersion(version, "f.mhs: registry");
+    ASSERT_FALSE(kind.ok());
+    EXPECT_EQ(kind.status().code(), Code::kCorruption);
+    EXPECT_EQ(kind.status().message(), "f.mhs: registry: unsupported version " + std::to_string(version));
+  }
 }
 
 // The published test vectors: what docs/file_format.md names is what is computed.

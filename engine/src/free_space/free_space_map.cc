@@ -18,9 +18,8 @@ constexpr std::size_t kAfterChecksum = 56;
 
 std::uint64_t BitmapBytes(std::uint64_t total) { return (total + 7) / 8; }
 
-Digest MapChecksum(std::uint32_t version, std::span<const std::uint8_t> bytes) {
-  return StructureDigest(ChecksumOfVersion(version),
-                         {bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
+Digest MapChecksum(StructureChecksum kind, std::span<const std::uint8_t> bytes) {
+  return StructureDigest(kind, {bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
 }
 
 }  // namespace
@@ -208,7 +207,7 @@ void FreeSpaceMap::EncodeTo(std::span<std::uint8_t> out) const {
     PutU64(run + 8, length);
     run += 16;
   }
-  Digest digest = MapChecksum(kStructureVersion, out);
+  Digest digest = MapChecksum(kStructureChecksum, out);
   std::copy(digest.begin(), digest.end(), p + kChecksumOffset);
 }
 
@@ -219,10 +218,7 @@ Result<FreeSpaceMap> FreeSpaceMap::Decode(std::span<const std::uint8_t> bytes, s
   }
   const std::uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 8) != 0) return Status::Corruption(where, "bad magic");
-  const std::uint32_t version = GetU32(p + 8);
-  if (version < kOldestStructureVersion || version > kStructureVersion) {
-    return Status::Corruption(where, "unsupported version " + std::to_string(version));
-  }
+  MEMH_ASSIGN_OR_RETURN(const StructureChecksum kind, ChecksumOfVersion(GetU32(p + 8), where));
   const std::uint64_t total = GetU64(p + 16);
   const std::uint64_t runs = GetU64(p + 56);
   const std::uint64_t room = bytes.size() - kHeaderBytes;
@@ -230,7 +226,7 @@ Result<FreeSpaceMap> FreeSpaceMap::Decode(std::span<const std::uint8_t> bytes, s
     return Status::Corruption(where, "length " + std::to_string(bytes.size()) + " does not fit " +
                                          std::to_string(total) + " pages and " + std::to_string(runs) + " runs");
   }
-  Digest digest = MapChecksum(version, bytes);
+  Digest digest = MapChecksum(kind, bytes);
   if (!std::equal(digest.begin(), digest.end(), p + kChecksumOffset)) {
     return Status::Corruption(where, "checksum mismatch");
   }

@@ -148,7 +148,7 @@ TEST(FreeSpaceMap, DecodeRejectsEveryFlippedByte) {
 // checks behind the checksum are what is tested.
 void Resign(std::vector<std::uint8_t>& bytes) {
   std::span<const std::uint8_t> all(bytes);
-  Digest digest = StructureDigest(StructureChecksum::kXxh3, {all.subspan(0, 24), all.subspan(56)});
+  Digest digest = StructureDigest(kStructureChecksum, {all.subspan(0, 24), all.subspan(56)});
   std::copy(digest.begin(), digest.end(), bytes.begin() + 24);
 }
 

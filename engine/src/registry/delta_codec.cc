@@ -14,9 +14,8 @@ static_assert(kDeltaEntryBytes == kRegistryEntryBytes, "a delta's entries are th
 constexpr std::uint8_t kMagic[8] = {'M', 'H', 'D', 'E', 'L', 'T', 'A', 0};
 constexpr std::size_t kAfterChecksum = kDeltaChecksumOffset + 32;
 
-Digest DeltaChecksum(std::uint32_t version, std::span<const std::uint8_t> bytes) {
-  return StructureDigest(ChecksumOfVersion(version),
-                         {bytes.subspan(0, kDeltaChecksumOffset), bytes.subspan(kAfterChecksum)});
+Digest DeltaChecksum(StructureChecksum kind, std::span<const std::uint8_t> bytes) {
+  return StructureDigest(kind, {bytes.subspan(0, kDeltaChecksumOffset), bytes.subspan(kAfterChecksum)});
 }
 
 // A NUL-padded name field: 1..31 bytes, then zeros. Empty view when invalid.
@@ -57,7 +56,7 @@ void DeltaEncoder::Remove(std::string_view name) {
 }
 
 void DeltaEncoder::Finish() {
-  const Digest digest = DeltaChecksum(kStructureVersion, out_.first(at_));
+  const Digest digest = DeltaChecksum(kStructureChecksum, out_.first(at_));
   std::copy(digest.begin(), digest.end(), out_.data() + kDeltaChecksumOffset);
 }
 
@@ -67,10 +66,7 @@ Result<Delta> DecodeDelta(std::span<const std::uint8_t> bytes, std::string_view 
   }
   const std::uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 8) != 0) return Status::Corruption(where, "bad magic");
-  const std::uint32_t version = GetU32(p + 8);
-  if (version < kOldestStructureVersion || version > kStructureVersion) {
-    return Status::Corruption(where, "unsupported version " + std::to_string(version));
-  }
+  MEMH_ASSIGN_OR_RETURN(const StructureChecksum kind, ChecksumOfVersion(GetU32(p + 8), where));
   if (GetU32(p + 12) != kDeltaEntryBytes) {
     return Status::Corruption(where, "entry size " + std::to_string(GetU32(p + 12)) + ", expected 96");
   }
@@ -88,7 +84,7 @@ Result<Delta> DecodeDelta(std::span<const std::uint8_t> bytes, std::string_view 
     return Status::Corruption(where, std::to_string(h.upserts) + " entries and " + std::to_string(h.removals) +
                                          " removals do not match length " + std::to_string(bytes.size()));
   }
-  const Digest digest = DeltaChecksum(version, bytes);
+  const Digest digest = DeltaChecksum(kind, bytes);
   if (!std::equal(digest.begin(), digest.end(), p + kDeltaChecksumOffset)) {
     return Status::Corruption(where, "checksum mismatch");
   }

@@ -12,9 +12,8 @@ constexpr std::uint8_t kMagic[8] = {'M', 'H', 'R', 'E', 'G', 'I', 'S', 0};
 constexpr std::size_t kChecksumOffset = kRegistryChecksumOffset;
 constexpr std::size_t kAfterChecksum = 56;
 
-Digest RegistryChecksum(std::uint32_t version, std::span<const std::uint8_t> bytes) {
-  return StructureDigest(ChecksumOfVersion(version),
-                         {bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
+Digest RegistryChecksum(StructureChecksum kind, std::span<const std::uint8_t> bytes) {
+  return StructureDigest(kind, {bytes.subspan(0, kChecksumOffset), bytes.subspan(kAfterChecksum)});
 }
 
 }  // namespace
@@ -105,10 +104,7 @@ Result<BlockMap> DecodeRegistry(std::span<const std::uint8_t> bytes, std::string
   }
   const std::uint8_t* p = bytes.data();
   if (std::memcmp(p, kMagic, 8) != 0) return Status::Corruption(where, "bad magic");
-  const std::uint32_t version = GetU32(p + 8);
-  if (version < kOldestStructureVersion || version > kStructureVersion) {
-    return Status::Corruption(where, "unsupported version " + std::to_string(version));
-  }
+  MEMH_ASSIGN_OR_RETURN(const StructureChecksum kind, ChecksumOfVersion(GetU32(p + 8), where));
   if (GetU32(p + 12) != kRegistryEntryBytes) {
     return Status::Corruption(where, "entry size " + std::to_string(GetU32(p + 12)) + ", expected 96");
   }
@@ -118,7 +114,7 @@ Result<BlockMap> DecodeRegistry(std::span<const std::uint8_t> bytes, std::string
     return Status::Corruption(where, "entry count " + std::to_string(count) + " does not match length " +
                                          std::to_string(bytes.size()));
   }
-  Digest digest = RegistryChecksum(version, bytes);
+  Digest digest = RegistryChecksum(kind, bytes);
   if (!std::equal(digest.begin(), digest.end(), p + kChecksumOffset)) {
     return Status::Corruption(where, "checksum mismatch");
   }

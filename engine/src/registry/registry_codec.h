@@ -62,7 +62,7 @@ class RegistryEncoder {
   const BlockMap& blocks_;
   BlockMap::const_iterator next_, end_;
   bool header_written_ = false;
-  StructureHash checksum_{StructureChecksum::kXxh3};  // what kStructureVersion carries
+  StructureHash checksum_{kStructureChecksum};
 };
 // Parses and checks a registry extent: magic, version, entry size, count against the
 // length, checksum, names valid, sorted and unique. `where` prefixes every error.
