@@ -219,22 +219,28 @@ TEST_F(StoreDeltaTest, ADamagedSharedDeltaFailsTheOpen) {
   EXPECT_EQ(report->problems[0], status.message());
 }
 
-// tests/engine/data/v1_store.mhs was written by the format-1 engine (make_v1_store.cc.txt):
-// blocks b/0..b/11 (b/0 empty), then b/3 removed and b/5 rewritten with Payload(55).
-std::vector<std::uint8_t> V1Payload(int i) {
-  std::vector<std::uint8_t> p(i == 0 ? 0 : 100 * i + 3);
-  for (std::size_t j = 0; j < p.size(); ++j) p[j] = static_cast<std::uint8_t>((i * 7 + j) % 251);
-  return p;
+// tests/engine/data/v1_store.mhs and v2_store.mhs were written by the format-1 and
+// format-2 engines running the same steps (make_fixture_store.cc.txt): blocks
+// b/0..b/11 (b/0 empty), then b/3 removed and b/5 rewritten with payload 55. What
+// they hold:
+Contents FixtureContents() {
+  auto payload = [](int i) {
+    std::vector<std::uint8_t> p(i == 0 ? 0 : 100 * i + 3);
+    for (std::size_t j = 0; j < p.size(); ++j) p[j] = static_cast<std::uint8_t>((i * 7 + j) % 251);
+    return p;
+  };
+  Contents contents;
+  for (int i = 0; i < 12; ++i) {
+    if (i != 3) contents["b/" + std::to_string(i)] = payload(i == 5 ? 55 : i);
+  }
+  return contents;
 }
 
 TEST_F(StoreDeltaTest, AFormatOneStoreOpensAndTakesWrites) {
   std::filesystem::copy_file(std::string(MEMH_TEST_DATA_DIR) + "/v1_store.mhs", PathOf("s.mhs"));
   ASSERT_EQ(NewestSlot().version, 1u);
   options_.page_size = 0;  // the file's
-  Contents expected;
-  for (int i = 0; i < 12; ++i) {
-    if (i != 3) expected["b/" + std::to_string(i)] = V1Payload(i == 5 ? 55 : i);
-  }
+  Contents expected = FixtureContents();
   auto report = Store::VerifyFile(PathOf("s.mhs"), options_);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
@@ -261,8 +267,7 @@ TEST_F(StoreDeltaTest, AFormatOneStoreOpensAndTakesWrites) {
   EXPECT_TRUE(report->ok());
 }
 
-// tests/engine/data/v2_store.mhs was written by the format-2 engine (make_v2_store.cc.txt,
-// the same steps as the format-1 fixture): its registry, delta and map carry SHA-256
+// tests/engine/data/v2_store.mhs (above): its registry, delta and map carry SHA-256
 // checksums (structure version 1). A format-3 delta chains onto that delta and base;
 // a checkpoint (here: vacuum's final commit) rewrites them all as version 2 (XXH3).
 TEST_F(StoreDeltaTest, AFormatTwoStoreOpensTakesDeltasAndCheckpoints) {
@@ -271,10 +276,7 @@ TEST_F(StoreDeltaTest, AFormatTwoStoreOpensTakesDeltasAndCheckpoints) {
   ASSERT_EQ(old.version, 2u);
   ASSERT_GE(old.chain_length, 1u);  // its last commit was a delta: a SHA-256 one
   options_.page_size = 0;  // the file's
-  Contents expected;
-  for (int i = 0; i < 12; ++i) {
-    if (i != 3) expected["b/" + std::to_string(i)] = V1Payload(i == 5 ? 55 : i);
-  }
+  Contents expected = FixtureContents();
   auto report = Store::VerifyFile(PathOf("s.mhs"), options_);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
